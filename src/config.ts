@@ -29,13 +29,15 @@ const EnvSchema = z.object({
   SQL_WORKERS: z.coerce.number().int().positive().optional(),
   MAX_ROWS: z.coerce.number().int().positive().default(1000),
   CELL_CAP_BYTES: z.coerce.number().int().positive().default(65536),
-  GRADE_MAX_ROWS: z.coerce.number().int().positive().default(100_000),
+  GRADE_MAX_ROWS: z.coerce.number().int().positive().default(10_000),
   SCHEMA_INFO_MAX_CHARS: z.coerce.number().int().positive().default(8000),
   PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SCORE_MIN: z.coerce.number().min(0).max(1).default(0.05),
   SCORE_MAX: z.coerce.number().min(0).max(1).default(0.95),
   SUCCESS_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  DEFAULT_TASK: z.string().default('simple_queries'),
+  DEFAULT_DIALECT: z.enum(['sqlite', 'postgres']).default('sqlite'),
   MAX_CONCURRENT_ENVS: z.coerce.number().int().min(1).default(256),
   SESSION_TIMEOUT_S: z.coerce.number().positive().default(600),
   MAX_HTTP_EPISODES: z.coerce.number().int().min(1).default(1024),
@@ -80,7 +82,7 @@ function buildConfig(e: Env) {
       pgPoolSize: e.PG_POOL_SIZE,
     },
     score: { min: e.SCORE_MIN, max: e.SCORE_MAX, successThreshold: e.SUCCESS_THRESHOLD },
-    episode: { maxAttempts: e.MAX_ATTEMPTS },
+    episode: { maxAttempts: e.MAX_ATTEMPTS, defaultTask: e.DEFAULT_TASK, defaultDialect: e.DEFAULT_DIALECT },
     sessions: {
       maxConcurrentEnvs: e.MAX_CONCURRENT_ENVS,
       sessionTimeoutS: e.SESSION_TIMEOUT_S,
@@ -121,6 +123,7 @@ export type ScoreConfig = Config['score'];
 export type ModelConfig = Config['model'];
 export type PolicyConfig = Config['policy'];
 export type SessionsConfig = Config['sessions'];
+export type EpisodeConfig = Config['episode'];
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {

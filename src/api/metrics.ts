@@ -1,0 +1,53 @@
+import client from 'prom-client';
+import type { StepEvent, StepEventSink } from '../env/index.js';
+
+/** Prometheus metrics of one server (own registry, so tests can run several servers in one process). */
+export class Metrics {
+  readonly registry = new client.Registry();
+  private readonly steps = new client.Counter({ name: 'sre_steps_total', help: 'Steps run', labelNames: ['transport', 'outcome'], registers: [this.registry] });
+  private readonly stepSeconds = new client.Histogram({
+    name: 'sre_step_duration_seconds',
+    help: 'Step latency',
+    labelNames: ['transport'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly sqlSeconds = new client.Histogram({
+    name: 'sre_sql_duration_seconds',
+    help: 'Time spent executing agent SQL',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  private readonly errors = new client.Counter({ name: 'sre_sql_errors_total', help: 'Attempts by error class', labelNames: ['error_class'], registers: [this.registry] });
+  private readonly arms = new client.Counter({ name: 'sre_arm_choices_total', help: 'Repair arms chosen by the policy', labelNames: ['arm'], registers: [this.registry] });
+  readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
+  readonly modelInfo = new client.Gauge({ name: 'sre_model_info', help: 'Configured model backend (value 1)', labelNames: ['backend', 'model', 'device'], registers: [this.registry] });
+
+  /** Wraps a step event sink so the step's SQL time, error class and arm choice are counted. */
+  observing(sink?: StepEventSink): StepEventSink {
+    return (event: StepEvent) => {
+      this.observe(event);
+      sink?.(event);
+    };
+  }
+
+  /** Times one step; call the returned function with its outcome. */
+  startStep(transport: 'http' | 'ws' | 'sse'): (outcome: 'ok' | 'error') => void {
+    const end = this.stepSeconds.startTimer({ transport });
+    return (outcome) => {
+      end();
+      this.steps.inc({ transport, outcome });
+    };
+  }
+
+  private observe(event: StepEvent): void {
+    if (event.type === 'error') {
+      this.errors.inc({ error_class: event.error_class });
+      this.sqlSeconds.observe(event.sql_ms / 1000);
+    } else if (event.type === 'success') {
+      this.sqlSeconds.observe(event.sql_ms / 1000);
+    } else if (event.type === 'rl_action') {
+      this.arms.inc({ arm: event.arm });
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { EpisodeRegistry, ResetOptionsSchema, type Environment, type Episode } from '../env/index.js';
+import type { Logger } from '../logger.js';
+import { isAuthorized } from './auth.js';
+import { toWsFrame, WsFrameError } from './error-map.js';
+import { handleMcp } from './mcp.js';
+import type { Metrics } from './metrics.js';
+import { parseAction, parseOrThrow, toEnvelope, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
+
+export interface WsDeps {
+  env: Environment;
+  metrics: Metrics;
+  log: Logger;
+  apiToken: string | undefined;
+  maxSessions: number;
+  idleTimeoutS: number;
+}
+
+interface Session {
+  id: string;
+  socket: WebSocket;
+  episode: Episode;
+  queue: Promise<void>;
+}
+
+/** OpenEnv's /ws: one episode per connection, one frame in → one frame out, in order. */
+export class WsSessions {
+  readonly registry: EpisodeRegistry;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  private readonly sessions = new Map<string, Session>();
+  private reaper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: WsDeps) {
+    this.registry = new EpisodeRegistry({ maxEpisodes: deps.maxSessions, idleTimeoutS: deps.idleTimeoutS, whenFull: 'refuse', create: () => deps.env.createEpisode() });
+  }
+
+  /** Accepts upgrades for pathname /ws on the given HTTP server; other paths are refused with 404. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (pathname !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
+      if (!isAuthorized(req, this.deps.apiToken)) return refuseUpgrade(socket, 401, 'Unauthorized');
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    });
+    const everyMs = Math.max((this.deps.idleTimeoutS * 1000) / 4, 5000);
+    this.reaper = setInterval(() => this.reapIdle(), everyMs);
+    this.reaper.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Closes sessions idle past the timeout (code 1000, reason 'idle timeout'). */
+  reapIdle(nowMs = Date.now()): number {
+    let reaped = 0;
+    for (const session of this.sessions.values()) {
+      if (nowMs - session.episode.lastActivityMs > this.deps.idleTimeoutS * 1000) {
+        session.socket.close(1000, 'idle timeout');
+        this.end(session);
+        reaped += 1;
+      }
+    }
+    return reaped;
+  }
+
+  close(): void {
+    if (this.reaper !== undefined) clearInterval(this.reaper);
+    for (const session of [...this.sessions.values()]) {
+      session.socket.close(1001, 'server shutting down');
+      this.end(session);
+    }
+    this.wss.close();
+  }
+
+  private onConnection(socket: WebSocket): void {
+    const id = randomUUID();
+    let episode: Episode;
+    try {
+      episode = this.registry.open(id);
+    } catch (err) {
+      socket.send(JSON.stringify(toWsFrame(err, this.deps.log, true)));
+      socket.close(1000);
+      return;
+    }
+    const session: Session = { id, socket, episode, queue: Promise.resolve() };
+    this.sessions.set(id, session);
+    this.deps.metrics.activeSessions.set({ transport: 'ws' }, this.sessions.size);
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      session.queue = session.queue.then(() => this.onMessage(session, isBinary ? data : data.toString()));
+    });
+    socket.on('close', () => this.end(session));
+    socket.on('error', (err) => this.deps.log.debug({ err }, 'ws socket error'));
+  }
+
+  private async onMessage(session: Session, data: RawData | string): Promise<void> {
+    if (session.socket.readyState !== session.socket.OPEN) return;
+    try {
+      const reply = await this.reply(session, data);
+      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(reply));
+    } catch (err) {
+      if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(toWsFrame(err, this.deps.log)));
+    }
+  }
+
+  private async reply(session: Session, data: RawData | string): Promise<unknown> {
+    const message = parseFrame(data);
+    switch (message.type) {
+      case 'reset':
+        return { type: 'observation', data: toEnvelope(await session.episode.reset(parseOrThrow(ResetOptionsSchema.loose(), message.data, []))) };
+      case 'step': {
+        const done = this.deps.metrics.startStep('ws');
+        try {
+          const result = await session.episode.step(parseAction(message.data), { onEvent: this.deps.metrics.observing() });
+          done('ok');
+          return { type: 'observation', data: toEnvelope(result) };
+        } catch (err) {
+          done('error');
+          throw err;
+        }
+      }
+      case 'state':
+        return { type: 'state', data: session.episode.state() };
+      case 'mcp':
+        return { type: 'mcp', data: handleMcp(message.data) };
+      case 'close':
+        session.socket.close(1000);
+        this.end(session);
+        return undefined;
+    }
+  }
+
+  private end(session: Session): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.registry.close(session.id);
+    this.deps.metrics.activeSessions.set({ transport: 'ws' }, this.sessions.size);
+  }
+}
+
+function parseFrame(data: RawData | string) {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof data === 'string' ? data : Buffer.from(data as Buffer).toString('utf8'));
+  } catch (err) {
+    throw new WsFrameError('INVALID_JSON', `Invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !WS_MESSAGE_TYPES.includes(type)) {
+    throw new WsFrameError('UNKNOWN_TYPE', `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type ?? null)}`);
+  }
+  const parsed = WsMessageSchema.safeParse(value);
+  if (!parsed.success) return parseOrThrow(WsMessageSchema, value, []);
+  return parsed.data;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}

@@ -1,0 +1,184 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DatabaseUnavailableError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { QueryJob, QueryReply } from './sqlite-query.js';
+
+/** What crosses the IPC channel from a worker. */
+export type WorkerMessage = { type: 'ready' } | { type: 'reply'; id: number; reply: QueryReply };
+
+/** A worker's answer, or why there is none. */
+export type PoolOutcome = QueryReply | { ok: false; kind: 'timeout' } | { ok: false; kind: 'crashed'; message: string };
+
+export interface SqlitePool {
+  /** Runs a job on the next free worker; the watchdog starts when a worker takes it. */
+  run(job: QueryJob, timeoutMs: number): Promise<PoolOutcome>;
+  /** Starts the workers now rather than on the first query; resolves when each is ready or gone. */
+  warmUp(): Promise<void>;
+  /** Process ids of the live workers. */
+  pids(): number[];
+  /** Kills every worker; queued and running jobs reject with DatabaseUnavailableError. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  id: number;
+  job: QueryJob;
+  timeoutMs: number;
+  resolve(outcome: PoolOutcome): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  child: ChildProcess;
+  isReady: boolean;
+  pending?: Pending;
+  timer?: NodeJS.Timeout;
+}
+
+const MAX_START_FAILURES = 3;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The worker module next to this one: the .ts under tsx/vitest (loaded with tsx), the .js once compiled. */
+function workerEntry(): { modulePath: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const isTs = here.endsWith('.ts');
+  const modulePath = path.join(path.dirname(here), isTs ? 'sqlite-worker.ts' : 'sqlite-worker.js');
+  if (!isTs) return { modulePath, execArgv: [] };
+  const tsxLoader = createRequire(import.meta.url).resolve('tsx/esm');
+  return { modulePath, execArgv: ['--import', pathToFileURL(tsxLoader).href] };
+}
+
+/**
+ * A pool of worker processes for SQLite queries. worker_threads cannot stop a running sqlite3_step and
+ * better-sqlite3 exposes no interrupt, so the watchdog SIGKILLs the process and starts a fresh one.
+ */
+export function createSqlitePool(size: number, log: Logger): SqlitePool {
+  const entry = workerEntry();
+  const slots = new Set<Slot>();
+  const queue: Pending[] = [];
+  let isClosed = false;
+  let startFailures = 0;
+  let nextId = 1;
+
+  function spawn(): void {
+    const child = fork(entry.modulePath, [], {
+      execArgv: entry.execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const slot: Slot = { child, isReady: false };
+    slots.add(slot);
+    // why: idle workers must not keep the parent alive; the channel is ref'd only while starting or busy.
+    child.unref();
+    child.on('message', (msg: WorkerMessage) => onMessage(slot, msg));
+    child.on('exit', (code, signal) => retire(slot, `exited (${signal ?? `code ${code}`})`));
+    child.on('error', (err) => retire(slot, `failed (${err.message})`));
+  }
+
+  function topUp(): void {
+    while (!isClosed && slots.size < size) spawn();
+  }
+
+  function setBusy(slot: Slot, isBusy: boolean): void {
+    if (isBusy) slot.child.channel?.ref();
+    else slot.child.channel?.unref();
+  }
+
+  function onMessage(slot: Slot, msg: WorkerMessage): void {
+    if (!slots.has(slot)) return;
+    if (msg.type === 'ready') {
+      slot.isReady = true;
+      startFailures = 0;
+    } else {
+      const pending = slot.pending;
+      if (pending === undefined || pending.id !== msg.id) return;
+      clearTimeout(slot.timer);
+      slot.pending = undefined;
+      pending.resolve(msg.reply);
+    }
+    setBusy(slot, false);
+    pump();
+  }
+
+  /** Removes a worker that died, timed out or failed, answers its job, and starts a replacement. */
+  function retire(slot: Slot, why: string, outcome?: PoolOutcome): void {
+    if (!slots.delete(slot)) return;
+    clearTimeout(slot.timer);
+    slot.child.kill('SIGKILL');
+    const pending = slot.pending;
+    if (outcome === undefined) log.warn({ pid: slot.child.pid, why }, 'SQLite worker ended unexpectedly; replacing it');
+    else log.debug({ pid: slot.child.pid, why }, 'SQLite worker stopped by the watchdog; replacing it');
+    pending?.resolve(outcome ?? { ok: false, kind: 'crashed', message: `The SQLite worker running this query ${why} and was replaced` });
+    if (!slot.isReady) {
+      // why: a worker that cannot start is retried only while queries wait, and at most MAX_START_FAILURES times.
+      if (++startFailures >= MAX_START_FAILURES) {
+        startFailures = 0;
+        const err = new DatabaseUnavailableError(`SQLite worker processes fail to start (last: ${why})`);
+        for (const p of queue.splice(0)) p.reject(err);
+      }
+      if (queue.length === 0) return;
+    }
+    topUp();
+    pump();
+  }
+
+  function assign(slot: Slot, pending: Pending): void {
+    slot.pending = pending;
+    setBusy(slot, true);
+    const delayMs = Math.min(pending.timeoutMs, MAX_TIMER_MS);
+    slot.timer = setTimeout(() => retire(slot, 'timed out', { ok: false, kind: 'timeout' }), delayMs);
+    slot.child.send({ id: pending.id, job: pending.job }, (err) => {
+      if (err === null) return;
+      // why: the query never reached this (dead) worker, so it goes back to the head of the queue.
+      if (slot.pending === pending) {
+        slot.pending = undefined;
+        queue.unshift(pending);
+      }
+      retire(slot, `could not take a query (${err.message})`);
+    });
+  }
+
+  function pump(): void {
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (slot.isReady && slot.pending === undefined) assign(slot, queue.shift() as Pending);
+    }
+  }
+
+  return {
+    run(job, timeoutMs) {
+      if (isClosed) return Promise.reject(new DatabaseUnavailableError('The SQLite engine is closed'));
+      topUp();
+      return new Promise<PoolOutcome>((resolve, reject) => {
+        queue.push({ id: nextId++, job, timeoutMs, resolve, reject });
+        pump();
+      });
+    },
+    async warmUp() {
+      topUp();
+      const starting = [...slots].filter((s) => !s.isReady);
+      await Promise.all(starting.map((s) => new Promise((r) => s.child.once('message', r).once('exit', r))));
+    },
+    pids() {
+      return [...slots].flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid]));
+    },
+    async close() {
+      isClosed = true;
+      const err = new DatabaseUnavailableError('The SQLite engine is closed');
+      for (const p of queue.splice(0)) p.reject(err);
+      const exits = [...slots].map((slot) => {
+        clearTimeout(slot.timer);
+        slot.pending?.reject(err);
+        const hasExited = slot.child.exitCode !== null || slot.child.signalCode !== null;
+        const exited = hasExited ? Promise.resolve() : new Promise<void>((r) => slot.child.once('exit', () => r()));
+        slot.child.kill('SIGKILL');
+        return exited;
+      });
+      slots.clear();
+      await Promise.all(exits);
+    },
+  };
+}

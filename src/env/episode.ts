@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { EpisodeFinishedError, EpisodeNotStartedError, ModelNotConfiguredError, RequestValidationError } from '../errors.js';
+import type { Action, Observation, ResetOptions, State, StepEventSink, StepResult } from './contract.js';
+import type { Dialect, DbSchema, ExecResult } from './db/engine.js';
+import type { Environment } from './environment.js';
+import type { Grade } from './grade/grader.js';
+import { errorFieldsOf, generateRecommendationOf, previewOf, recommendationOf } from './observation.js';
+import type { AttemptContext, Diagnosis, PolicyDecision } from './ports.js';
+import { goldFor, type TaskQuestion } from './tasks/task.js';
+import { SerialLock } from './serial-lock.js';
+
+interface Running {
+  id: string;
+  question: TaskQuestion;
+  dialect: Dialect;
+  goldSql: string;
+  schema: DbSchema;
+  schemaInfo: string;
+  attempt: number;
+  stepCount: number;
+  isDone: boolean;
+  isSuccess: boolean;
+  stepRewards: number[];
+  lastSql: string | null;
+  lastDiagnosis?: Diagnosis;
+  lastArm?: string;
+  decision?: PolicyDecision;
+  observation: Observation;
+}
+
+const noop: StepEventSink = () => undefined;
+
+/**
+ * One text-to-SQL repair episode: reset picks a question, each step runs one attempt (agent SQL or model SQL),
+ * grades it, diagnoses the error and asks the policy for the next repair. Done on success or at max attempts.
+ */
+export class Episode {
+  private running: Running | undefined;
+  private readonly lock = new SerialLock();
+  private isClosed = false;
+  lastActivityMs = Date.now();
+
+  constructor(private readonly env: Environment) {}
+
+  get id(): string | undefined {
+    return this.running?.id;
+  }
+
+  get isDone(): boolean {
+    return this.running?.isDone ?? false;
+  }
+
+  /** Starts a new episode; same (task_id, seed) gives the same question. */
+  async reset(options: ResetOptions = {}): Promise<StepResult> {
+    return this.lock.run(async () => {
+      this.touch();
+      const { tasks, config } = this.env.deps;
+      const taskId = options.task_id ?? config.episode.defaultTask;
+      const question = tasks.question(taskId, options.question_id, options.seed);
+      const dialect = options.dialect ?? config.episode.defaultDialect;
+      const goldSql = goldFor(question, dialect);
+      if (goldSql === undefined) {
+        throw new RequestValidationError([
+          { type: 'value_error', loc: ['body', 'dialect'], msg: `Question ${question.id} has no gold SQL for ${dialect}`, input: dialect },
+        ]);
+      }
+      const { schema, info } = await this.env.schema(dialect, question.database);
+      const id = options.episode_id ?? randomUUID();
+      const prompt = await this.env.deps.policy.prompt('generate', this.contextOf({ id, question, dialect, schema, schemaInfo: info, attempt: 0, lastSql: null }), undefined, this.env.engine(dialect));
+      this.running = {
+        id,
+        question,
+        dialect,
+        goldSql,
+        schema,
+        schemaInfo: info,
+        attempt: 0,
+        stepCount: 0,
+        isDone: false,
+        isSuccess: false,
+        stepRewards: [],
+        lastSql: null,
+        observation: this.initialObservation(id, question, dialect, info),
+      };
+      this.running.observation.recommendation = generateRecommendationOf(prompt);
+      if (options.mode === 'repair') await this.startFromFault(this.running, options.seed ?? 0);
+      return { observation: this.running.observation, reward: null, done: false };
+    });
+  }
+
+  /** Runs one attempt. Throws EpisodeNotStartedError, EpisodeFinishedError, ModelNotConfiguredError. */
+  async step(action: Action, options: { signal?: AbortSignal; onEvent?: StepEventSink } = {}): Promise<StepResult> {
+    return this.lock.run(async () => {
+      this.touch();
+      const s = this.requireRunning();
+      const onEvent = options.onEvent ?? noop;
+      const attempt = s.attempt + 1;
+      const arm = this.armFor(action, s);
+      const { maxAttempts } = this.env.deps.config.episode;
+      onEvent({ type: 'attempt_start', attempt, max_attempts: maxAttempts, arm, source: action.custom_sql === undefined ? 'model' : 'agent' });
+      const { sql, completionTokens } = await this.writeSql(action, arm, s, options.signal, onEvent);
+      onEvent({ type: 'sql_complete', sql });
+      onEvent({ type: 'executing', sql, dialect: s.dialect });
+      const exec = await this.execute(s, sql);
+      const grade = await this.env.grader(s.dialect).grade({
+        database: s.question.database,
+        goldSql: s.goldSql,
+        legacyDoubleQuotes: s.question.legacyDoubleQuotes,
+        prediction: exec,
+      });
+      return this.finishAttempt(s, { attempt, arm, sql, exec, grade, completionTokens, onEvent });
+    });
+  }
+
+  /** The episode's state (OpenEnv State plus our fields). */
+  state(): State {
+    const s = this.running;
+    if (s === undefined) return { episode_id: null, step_count: 0 };
+    return {
+      episode_id: s.id,
+      step_count: s.stepCount,
+      task_id: s.question.taskId,
+      question_id: s.question.id,
+      attempt: s.attempt,
+      done: s.isDone,
+      success: s.isSuccess,
+      step_rewards: [...s.stepRewards],
+      total_reward: s.stepRewards.reduce((a, b) => a + b, 0),
+    };
+  }
+
+  /** Idempotent. An unfinished episode ends unsuccessfully for the policy. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const s = this.running;
+    if (s !== undefined && !s.isDone && s.attempt > 0) this.env.deps.policy.endEpisode(s.id, false);
+  }
+
+  private touch(): void {
+    this.lastActivityMs = Date.now();
+  }
+
+  private requireRunning(): Running {
+    const s = this.running;
+    if (s === undefined) throw new EpisodeNotStartedError();
+    if (s.isDone) throw new EpisodeFinishedError(s.id);
+    return s;
+  }
+
+  private armFor(action: Action, s: Running): string {
+    const requested = action.repair_action ?? 'auto';
+    if (requested !== 'auto') return requested;
+    return s.decision?.arm ?? 'generate';
+  }
+
+  private async writeSql(
+    action: Action,
+    arm: string,
+    s: Running,
+    signal: AbortSignal | undefined,
+    onEvent: StepEventSink,
+  ): Promise<{ sql: string; completionTokens: number }> {
+    if (action.custom_sql !== undefined) return { sql: action.custom_sql, completionTokens: 0 };
+    const generator = this.env.deps.generator;
+    if (generator === undefined) throw new ModelNotConfiguredError();
+    const prompt =
+      s.decision !== undefined && s.decision.arm === arm
+        ? s.decision.prompt
+        : await this.env.deps.policy.prompt(arm, this.contextOf(s), s.lastDiagnosis, this.env.engine(s.dialect));
+    const generated = await generator.generateSql(prompt.messages, {
+      signal,
+      onChunk: (text) => onEvent({ type: 'sql_chunk', text }),
+    });
+    return { sql: generated.sql, completionTokens: generated.completionTokens };
+  }
+
+  private execute(s: Running, sql: string): Promise<ExecResult> {
+    return this.env.engine(s.dialect).execute(s.question.database, sql, {
+      maxRows: this.env.deps.config.sql.gradeMaxRows,
+      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
+    });
+  }
+
+  private async finishAttempt(
+    s: Running,
+    a: { attempt: number; arm: string; sql: string; exec: ExecResult; grade: Grade; completionTokens: number; onEvent: StepEventSink },
+  ): Promise<StepResult> {
+    const { policy, config } = this.env.deps;
+    const ctx: AttemptContext = {
+      ...this.contextOf(s),
+      attempt: a.attempt,
+      sql: a.sql,
+      failure: a.exec.ok ? undefined : a.exec,
+      result: a.exec.ok ? a.exec : undefined,
+      grade: a.grade,
+    };
+    const diagnosis = a.grade.isMatch ? undefined : policy.diagnose(ctx);
+    this.emitOutcome(a.exec, a.grade, diagnosis, a.onEvent);
+    if (s.decision !== undefined) {
+      policy.rewardDecision(s.decision.decisionId, a.grade, { arm: a.arm, followed: a.arm === s.decision.arm });
+    }
+    const stepReward = policy.stepReward({
+      attempt: a.attempt,
+      maxAttempts: config.episode.maxAttempts,
+      grade: a.grade,
+      diagnosis,
+      previousDiagnosis: s.lastDiagnosis,
+      completionTokens: a.completionTokens,
+    });
+    const reward = clamp(stepReward.total, config.score.min, config.score.max);
+    a.onEvent({ type: 'rl_reward', reward, breakdown: stepReward.parts, score: a.grade.score });
+    const isDone = a.grade.isSuccess || a.attempt >= config.episode.maxAttempts;
+    Object.assign(s, {
+      attempt: a.attempt,
+      stepCount: s.stepCount + 1,
+      isDone,
+      isSuccess: a.grade.isSuccess,
+      lastSql: a.sql,
+      lastDiagnosis: diagnosis,
+      lastArm: a.arm,
+      decision: undefined,
+    });
+    s.stepRewards.push(reward);
+    if (!isDone && diagnosis !== undefined) {
+      s.decision = await policy.recommend({ ...ctx, previousDiagnosis: diagnosis, previousArm: a.arm }, diagnosis, this.env.engine(s.dialect));
+      a.onEvent({ type: 'rl_action', arm: s.decision.arm, probability: s.decision.probability, decision_id: s.decision.decisionId, explored: s.decision.isExplored, scores: s.decision.scores });
+    }
+    if (isDone) {
+      policy.endEpisode(s.id, a.grade.isSuccess);
+      a.onEvent({ type: 'rl_episode_end', total_reward: s.stepRewards.reduce((x, y) => x + y, 0), success: a.grade.isSuccess, attempts: a.attempt });
+    }
+    s.observation = {
+      ...s.observation,
+      current_sql: a.sql,
+      result: a.exec.ok ? previewOf(a.exec, config.sql.maxRows) : null,
+      ...errorFieldsOf(diagnosis),
+      attempt_number: a.attempt,
+      score: a.grade.score,
+      reward_breakdown: { ...stepReward.parts, total: stepReward.total, clamped: reward, ...gradeParts(a.grade) },
+      success: a.grade.isSuccess,
+      recommendation: s.decision === undefined ? null : recommendationOf(s.decision),
+    };
+    return { observation: s.observation, reward, done: isDone };
+  }
+
+  private emitOutcome(exec: ExecResult, grade: Grade, diagnosis: Diagnosis | undefined, onEvent: StepEventSink): void {
+    const sqlMs = exec.elapsedMs;
+    if (diagnosis !== undefined) {
+      onEvent({ type: 'error', message: diagnosis.rawMessage, error_class: diagnosis.errorClass, offending_token: diagnosis.token ?? null, sql_ms: sqlMs });
+    } else if (exec.ok && grade.isMatch) {
+      const preview = previewOf(exec, this.env.deps.config.sql.maxRows);
+      onEvent({ type: 'success', columns: preview.columns, rows: preview.rows, row_count: preview.row_count, truncated: preview.truncated, sql_ms: sqlMs });
+    }
+  }
+
+  private async startFromFault(s: Running, seed: number): Promise<void> {
+    const faults = this.env.deps.faults;
+    if (faults === undefined) {
+      throw new RequestValidationError([{ type: 'value_error', loc: ['body', 'mode'], msg: "mode 'repair' is not available on this server", input: 'repair' }]);
+    }
+    const engine = this.env.engine(s.dialect);
+    const fault = await faults.corrupt(s.question, s.goldSql, engine, seed);
+    if (fault === undefined) return;
+    const exec = await this.execute(s, fault.sql);
+    const grade = await this.env.grader(s.dialect).grade({
+      database: s.question.database,
+      goldSql: s.goldSql,
+      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
+      prediction: exec,
+    });
+    const ctx: AttemptContext = { ...this.contextOf(s), sql: fault.sql, failure: exec.ok ? undefined : exec, result: exec.ok ? exec : undefined, grade };
+    const diagnosis = grade.isMatch ? undefined : this.env.deps.policy.diagnose(ctx);
+    s.lastSql = fault.sql;
+    s.lastDiagnosis = diagnosis;
+    if (diagnosis !== undefined) s.decision = await this.env.deps.policy.recommend(ctx, diagnosis, engine);
+    s.observation = {
+      ...s.observation,
+      current_sql: fault.sql,
+      result: exec.ok ? previewOf(exec, this.env.deps.config.sql.maxRows) : null,
+      ...errorFieldsOf(diagnosis),
+      score: grade.score,
+      recommendation: s.decision === undefined ? s.observation.recommendation : recommendationOf(s.decision),
+    };
+  }
+
+  private contextOf(s: Pick<Running, 'id' | 'question' | 'dialect' | 'schema' | 'schemaInfo' | 'attempt' | 'lastSql' | 'lastDiagnosis' | 'lastArm'>): AttemptContext {
+    return {
+      episodeId: s.id,
+      dialect: s.dialect,
+      database: s.question.database,
+      question: s.question.question,
+      evidence: s.question.evidence,
+      schema: s.schema,
+      schemaInfo: s.schemaInfo,
+      attempt: s.attempt,
+      maxAttempts: this.env.deps.config.episode.maxAttempts,
+      sql: s.lastSql,
+      previousDiagnosis: s.lastDiagnosis,
+      previousArm: s.lastArm,
+    };
+  }
+
+  private initialObservation(id: string, q: TaskQuestion, dialect: Dialect, schemaInfo: string): Observation {
+    return {
+      episode_id: id,
+      task_id: q.taskId,
+      question_id: q.id,
+      question: q.question,
+      evidence: q.evidence ?? null,
+      dialect,
+      db_id: q.database,
+      schema_info: schemaInfo,
+      current_sql: null,
+      result: null,
+      ...errorFieldsOf(undefined),
+      attempt_number: 0,
+      max_attempts: this.env.deps.config.episode.maxAttempts,
+      task_difficulty: q.difficulty,
+      score: null,
+      reward_breakdown: null,
+      success: false,
+      recommendation: null,
+    };
+  }
+}
+
+function clamp(x: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, x));
+}
+
+function gradeParts(grade: Grade): Record<string, number> {
+  return {
+    score: grade.score,
+    raw_score: grade.raw,
+    executes: grade.components.executes,
+    match: grade.components.match,
+    partial: grade.components.partial,
+  };
+}

@@ -1,0 +1,14 @@
+import path from 'node:path';
+import type { PolicyConfig } from '../../config.js';
+import { createPgPolicyStore } from './pg-policy-store.js';
+import type { PolicyStore } from './policy-store.js';
+import { createSqlitePolicyStore } from './sqlite-policy-store.js';
+
+/** The SQLite policy file inside DATA_DIR when POLICY_STORE_URL is not set. */
+export const POLICY_SQLITE_FILE = 'policy.sqlite';
+
+/** PostgreSQL when POLICY_STORE_URL is set (processes share one policy), else a WAL SQLite file under dataDir. */
+export function createPolicyStore(policy: Pick<PolicyConfig, 'storeUrl'>, dataDir: string): PolicyStore {
+  if (policy.storeUrl !== undefined) return createPgPolicyStore({ connectionString: policy.storeUrl });
+  return createSqlitePolicyStore({ filePath: path.join(dataDir, POLICY_SQLITE_FILE) });
+}

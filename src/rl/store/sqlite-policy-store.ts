@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
+import type { PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
+
+export interface SqlitePolicyStoreOptions {
+  filePath: string;
+  /**
+   * FULL (default): a commit is fsynced before the call returns, so it survives a crash of the OS too.
+   * NORMAL: survives a crash of the process (WAL in the page cache) but not of the machine.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS policy_meta (
+  policy_key TEXT PRIMARY KEY, arm_names TEXT NOT NULL, d INTEGER NOT NULL,
+  feature_schema_hash TEXT NOT NULL, config TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS policy_event (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  policy_key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('decision', 'reward', 'relabel')),
+  decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
+  value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
+  UNIQUE (policy_key, kind, decision_id));
+CREATE INDEX IF NOT EXISTS policy_event_episode ON policy_event (policy_key, episode_id, id);
+CREATE INDEX IF NOT EXISTS policy_event_key_id ON policy_event (policy_key, id);
+CREATE TABLE IF NOT EXISTS policy_snapshot (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, policy_key TEXT NOT NULL, last_event_id INTEGER NOT NULL,
+  feature_schema_hash TEXT NOT NULL, state TEXT NOT NULL, ts_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS policy_snapshot_key ON policy_snapshot (policy_key, last_event_id);
+`;
+
+/**
+ * The default policy store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so when a promise of this
+ * store resolves the row is committed (and, with synchronous=FULL, fsynced). SQLite has a single writer, so ids
+ * are assigned and committed in order and `eventsAfter` never skips a late commit. Several processes may share
+ * the file.
+ */
+export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): PolicyStore {
+  fs.mkdirSync(path.dirname(options.filePath), { recursive: true });
+  const db = new Database(options.filePath);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.exec(SCHEMA);
+
+  let policyKey: string | undefined;
+  const key = (): string => {
+    if (policyKey === undefined) throw new Error('policy store used before open()');
+    return policyKey;
+  };
+
+  const stmt = {
+    upsertMeta: db.prepare(`INSERT INTO policy_meta (policy_key, arm_names, d, feature_schema_hash, config, updated_ms)
+      VALUES (@policyKey, @armNames, @d, @featureSchemaHash, @config, @updatedMs)
+      ON CONFLICT (policy_key) DO UPDATE SET config = excluded.config, updated_ms = excluded.updated_ms`),
+    listMeta: db.prepare('SELECT policy_key, arm_names, d, feature_schema_hash, config FROM policy_meta ORDER BY updated_ms'),
+    insertDecision: db.prepare(`INSERT INTO policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+      VALUES (?, 'decision', ?, ?, ?, NULL, ?, ?, ?)`),
+    insertReward: db.prepare(`INSERT INTO policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+      SELECT policy_key, @kind, decision_id, episode_id, arm_index, @value, NULL, @payload, @tsMs FROM policy_event
+      WHERE policy_key = @key AND kind = 'decision' AND decision_id = @decisionId
+      ON CONFLICT (policy_key, kind, decision_id) DO NOTHING`),
+    hasDecision: db.prepare(`SELECT 1 FROM policy_event WHERE policy_key = ? AND kind = 'decision' AND decision_id = ?`),
+    insertSnapshot: db.prepare(`INSERT INTO policy_snapshot (policy_key, last_event_id, feature_schema_hash, state, ts_ms)
+      VALUES (?, ?, ?, ?, ?)`),
+    latestSnapshot: db.prepare(`SELECT last_event_id, feature_schema_hash, state, ts_ms FROM policy_snapshot
+      WHERE policy_key = ? ORDER BY last_event_id DESC, id DESC LIMIT 1`),
+    eventsAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+      WHERE e.policy_key = ? AND e.id > ? ORDER BY e.id LIMIT ?`),
+    episodeEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+      WHERE e.policy_key = ? AND e.episode_id = ? ORDER BY e.id`),
+    pending: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+      WHERE e.policy_key = ? AND e.kind = 'decision' AND e.id <= ? AND NOT EXISTS (
+        SELECT 1 FROM policy_event r WHERE r.policy_key = e.policy_key AND r.kind = 'reward' AND r.decision_id = e.decision_id)
+      ORDER BY e.id`),
+  };
+
+  return {
+    kind: 'sqlite',
+    async open(meta: PolicyMeta) {
+      stmt.upsertMeta.run({
+        policyKey: meta.policyKey,
+        armNames: JSON.stringify(meta.armNames),
+        d: meta.d,
+        featureSchemaHash: meta.featureSchemaHash,
+        config: JSON.stringify(meta.config),
+        updatedMs: Date.now(),
+      });
+      policyKey = meta.policyKey;
+    },
+    async listPolicies() {
+      const rows = stmt.listMeta.all() as { policy_key: string; arm_names: string; d: number; feature_schema_hash: string; config: string }[];
+      return rows.map((r) => ({
+        policyKey: r.policy_key,
+        armNames: JSON.parse(r.arm_names) as string[],
+        d: r.d,
+        featureSchemaHash: r.feature_schema_hash,
+        config: JSON.parse(r.config) as Record<string, unknown>,
+      }));
+    },
+    async appendDecision(e) {
+      const info = stmt.insertDecision.run(key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs);
+      return Number(info.lastInsertRowid);
+    },
+    async appendReward(e) {
+      const info = stmt.insertReward.run({
+        key: key(),
+        kind: e.kind,
+        decisionId: e.decisionId,
+        value: e.value,
+        payload: JSON.stringify(e.payload),
+        tsMs: e.tsMs,
+      });
+      if (info.changes === 1) return 'inserted';
+      return stmt.hasDecision.get(key(), e.decisionId) === undefined ? 'unknown-decision' : 'duplicate';
+    },
+    async appendSnapshot(s: PolicySnapshot) {
+      stmt.insertSnapshot.run(key(), s.lastEventId, s.featureSchemaHash, JSON.stringify(s.state), s.tsMs);
+    },
+    async loadLatestSnapshot() {
+      const row = stmt.latestSnapshot.get(key()) as { last_event_id: number; feature_schema_hash: string; state: string; ts_ms: number } | undefined;
+      if (row === undefined) return undefined;
+      return {
+        lastEventId: row.last_event_id,
+        featureSchemaHash: row.feature_schema_hash,
+        state: JSON.parse(row.state) as PolicySnapshot['state'],
+        tsMs: row.ts_ms,
+      };
+    },
+    async eventsAfter(afterId, limit) {
+      return (stmt.eventsAfter.all(key(), afterId, limit) as EventRow[]).map(toPolicyEvent);
+    },
+    async episodeEvents(episodeId) {
+      return (stmt.episodeEvents.all(key(), episodeId) as EventRow[]).map(toPolicyEvent);
+    },
+    async pendingDecisions(upToId) {
+      return (stmt.pending.all(key(), upToId) as EventRow[]).map(toPolicyEvent);
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
