@@ -16,7 +16,6 @@ import { createTaskRegistry } from './env/tasks/task-registry.js';
 import type { Logger } from './logger.js';
 import { createBackend, type LlmBackend } from './model/index.js';
 import { createSqlGenerator } from './model/sql-generator.js';
-import { createFaultInjector } from './rl/faults/fault-injector.js';
 import { createRepairPolicy, type RepairPolicyService } from './rl/repair-policy.js';
 
 /** Everything a running service holds, so that main.ts and the tests can start and stop it the same way. */
@@ -60,7 +59,6 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     tasks: createTaskRegistry(tasks),
     policy,
     generator: backend === undefined ? undefined : createSqlGenerator(backend, { maxTokens: config.model.maxNewTokens }),
-    faults: createFaultInjector(),
     config: { sql: config.sql, score: config.score, episode: config.episode },
     log: log.child({ mod: 'env' }),
   });

@@ -29,7 +29,7 @@ const EnvSchema = z.object({
   SQL_WORKERS: z.coerce.number().int().positive().optional(),
   MAX_ROWS: z.coerce.number().int().positive().default(1000),
   CELL_CAP_BYTES: z.coerce.number().int().positive().default(65536),
-  GRADE_MAX_ROWS: z.coerce.number().int().positive().default(10_000),
+  GRADE_MAX_ROWS: z.coerce.number().int().positive().default(20_000),
   SCHEMA_INFO_MAX_CHARS: z.coerce.number().int().positive().default(8000),
   PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SCORE_MIN: z.coerce.number().min(0).max(1).default(0.05),

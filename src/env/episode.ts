@@ -134,7 +134,9 @@ export class Episode {
     if (this.isClosed) return;
     this.isClosed = true;
     const s = this.running;
-    if (s !== undefined && !s.isDone && s.attempt > 0) this.env.deps.policy.endEpisode(s.id, false);
+    if (s !== undefined && !s.isDone && s.attempt > 0) {
+      this.env.deps.policy.endEpisode(s.id, false).catch((err: unknown) => this.env.deps.log.warn({ err, episode_id: s.id }, 'ending an abandoned episode failed'));
+    }
   }
 
   private touch(): void {
@@ -198,7 +200,7 @@ export class Episode {
     const diagnosis = a.grade.isMatch ? undefined : policy.diagnose(ctx);
     this.emitOutcome(a.exec, a.grade, diagnosis, a.onEvent);
     if (s.decision !== undefined) {
-      policy.rewardDecision(s.decision.decisionId, a.grade, { arm: a.arm, followed: a.arm === s.decision.arm });
+      await policy.rewardDecision(s.decision.decisionId, a.grade, { arm: a.arm, isFollowed: a.arm === s.decision.arm });
     }
     const stepReward = policy.stepReward({
       attempt: a.attempt,
@@ -227,7 +229,7 @@ export class Episode {
       a.onEvent({ type: 'rl_action', arm: s.decision.arm, probability: s.decision.probability, decision_id: s.decision.decisionId, explored: s.decision.isExplored, scores: s.decision.scores });
     }
     if (isDone) {
-      policy.endEpisode(s.id, a.grade.isSuccess);
+      await policy.endEpisode(s.id, a.grade.isSuccess);
       a.onEvent({ type: 'rl_episode_end', total_reward: s.stepRewards.reduce((x, y) => x + y, 0), success: a.grade.isSuccess, attempts: a.attempt });
     }
     s.observation = {

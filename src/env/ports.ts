@@ -108,6 +108,7 @@ export interface RepairPolicy {
   prompt(arm: string, ctx: AttemptContext, diagnosis: Diagnosis | undefined, engine: SqlEngine): Promise<RepairPrompt>;
   stepReward(input: StepRewardInput): StepReward;
   /** Reward in [0,1] for the repair a decision chose, applied once per decision id. */
-  rewardDecision(decisionId: string, grade: Grade, info: { arm: string; followed: boolean }): void;
-  endEpisode(episodeId: string, isSuccess: boolean): void;
+  rewardDecision(decisionId: string, grade: Grade, info: { arm: string; isFollowed: boolean }): Promise<void>;
+  /** Hindsight relabelling on success; idempotent per episode. */
+  endEpisode(episodeId: string, isSuccess: boolean): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { ChatCompletion, ChatCompletionCreateParamsBase } from 'openai/reso
 import type { ModelConfig } from '../config.js';
 import { ConfigError, ModelBadResponseError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { throwIfAborted } from './abort.js';
 import type { ChatMessage, ChatOptions, ChatResult, FinishReason, LlmBackend } from './index.js';
 import { safeEndpoint, toModelError, type EndpointContext } from './openai-errors.js';
 
@@ -93,6 +94,7 @@ export function createOpenAiBackend(cfg: ModelConfig, log: Logger): LlmBackend {
       const request = { ...params(messages, opts), stream: true as const, stream_options: { include_usage: true } };
       const events = await client.chat.completions.create(request, { signal: opts.signal ?? null });
       for await (const chunk of events) {
+        throwIfAborted(opts.signal);
         if (!Array.isArray(chunk?.choices)) throw new ModelBadResponseError(`The model endpoint ${endpoint} sent a malformed stream chunk (no choices)`);
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices[0];
@@ -104,6 +106,8 @@ export function createOpenAiBackend(cfg: ModelConfig, log: Logger): LlmBackend {
           yield delta;
         }
       }
+      // why: the client ends the iteration quietly when the request is aborted mid-stream.
+      throwIfAborted(opts.signal);
     } catch (err) {
       throw toModelError(err, context(opts.signal));
     }

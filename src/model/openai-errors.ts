@@ -28,6 +28,18 @@ function scrub(text: string, apiKey: string | undefined): string {
   return apiKey === undefined || apiKey === '' ? short : short.replaceAll(apiKey, '***');
 }
 
+/** A copy of the client's error with the key scrubbed from its message and stack, so logging the cause is safe. */
+function safeCause(err: unknown, apiKey: string | undefined): unknown {
+  if (!(err instanceof Error) || apiKey === undefined || apiKey === '') return err;
+  const text = `${err.message}\n${err.stack ?? ''}`;
+  const nested = err.cause instanceof Error && !`${err.cause.message}${err.cause.stack ?? ''}`.includes(apiKey) ? err.cause : undefined;
+  if (!text.includes(apiKey) && nested === err.cause) return err;
+  const copy = new Error(err.message.replaceAll(apiKey, '***'), nested === undefined ? undefined : { cause: nested });
+  copy.name = err.name;
+  copy.stack = (err.stack ?? '').replaceAll(apiKey, '***');
+  return copy;
+}
+
 function causeCode(err: unknown): string | undefined {
   let cur: unknown = err;
   for (let depth = 0; depth < 5 && cur instanceof Error; depth++) {
@@ -44,10 +56,10 @@ function upstreamMessage(err: InstanceType<typeof OpenAI.APIError>, apiKey: stri
   return scrub(text, apiKey);
 }
 
-function fromStatus(err: InstanceType<typeof OpenAI.APIError>, ctx: EndpointContext): AppError {
+function fromStatus(apiErr: InstanceType<typeof OpenAI.APIError>, err: unknown, ctx: EndpointContext): AppError {
   const where = `The model endpoint ${ctx.endpoint}`;
-  const detail = upstreamMessage(err, ctx.apiKey);
-  const status = err.status;
+  const detail = upstreamMessage(apiErr, ctx.apiKey);
+  const status = apiErr.status;
   if (status === undefined) return new ModelUnavailableError(`${where} reported an error while streaming: ${detail}`, err);
   if (status === 401 || status === 403) {
     return new ModelAuthError(`${where} rejected the credentials (HTTP ${status}: ${detail}). Check LLM_API_KEY.`, err);
@@ -64,19 +76,22 @@ function fromStatus(err: InstanceType<typeof OpenAI.APIError>, ctx: EndpointCont
   return new ModelUnavailableError(`${where} refused the request (HTTP ${status}: ${detail})`, err);
 }
 
-/** Maps whatever the OpenAI client threw to a typed AppError with a clear, key-free message (or the abort reason). */
-export function toModelError(err: unknown, ctx: EndpointContext): Error {
-  if (err instanceof AppError) return err;
-  if (err instanceof OpenAI.APIUserAbortError || (isAbortError(err) && ctx.signal?.aborted === true)) {
-    return ctx.signal === undefined ? (err as Error) : abortReason(ctx.signal);
-  }
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return new ModelTimeoutError(ctx.timeoutMs, err);
-  if (err instanceof OpenAI.APIConnectionError) {
-    const code = causeCode(err);
-    const reason = code === 'ECONNREFUSED' ? 'connection refused' : code ?? scrub(err.message, ctx.apiKey);
+/**
+ * Maps whatever the OpenAI client threw to a typed AppError with a clear, key-free message and a key-free cause
+ * (or to the abort reason).
+ */
+export function toModelError(raw: unknown, ctx: EndpointContext): Error {
+  const err = safeCause(raw, ctx.apiKey);
+  if (raw instanceof AppError) return raw;
+  if (ctx.signal?.aborted === true) return abortReason(ctx.signal);
+  if (raw instanceof OpenAI.APIUserAbortError || isAbortError(raw)) return raw as Error;
+  if (raw instanceof OpenAI.APIConnectionTimeoutError) return new ModelTimeoutError(ctx.timeoutMs, err);
+  if (raw instanceof OpenAI.APIConnectionError) {
+    const code = causeCode(raw);
+    const reason = code === 'ECONNREFUSED' ? 'connection refused' : code ?? scrub(raw.message, ctx.apiKey);
     return new ModelUnavailableError(`Cannot reach the model endpoint ${ctx.endpoint} (${reason}, after ${ctx.maxRetries} retries)`, err);
   }
-  if (err instanceof OpenAI.APIError) return fromStatus(err, ctx);
-  const message = err instanceof Error ? err.message : String(err);
+  if (raw instanceof OpenAI.APIError) return fromStatus(raw, err, ctx);
+  const message = raw instanceof Error ? raw.message : String(raw);
   return new ModelBadResponseError(`The model endpoint ${ctx.endpoint} sent a malformed answer (${scrub(message, ctx.apiKey)})`, err);
 }

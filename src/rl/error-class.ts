@@ -84,9 +84,13 @@ function matchPg(failure: SqlFailure): Match {
   return { errorClass };
 }
 
+function unquoteWhole(raw: string): string {
+  return raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.replaceAll('""', '"');
+}
+
 /** `a.b.c` → qualifier `b`, token `c`; quotes removed. Literals, operators and syntax tokens are kept whole. */
 function splitToken(raw: string, kind: TokenKind | undefined): { token: string; qualifier?: string } {
-  if (kind === 'literal' || kind === 'operator' || kind === 'token') return { token: raw.replaceAll('""', '"') };
+  if (kind === 'literal' || kind === 'operator' || kind === 'token' || !raw.includes('.')) return { token: unquoteWhole(raw) };
   const parts = tokenize(raw);
   const names = parts.filter(isName).map((t) => t.value);
   const isDotted = names.length > 1 && parts.every((t, i) => (i % 2 === 0 ? isName(t) : isPunct(t, '.')));

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { alphaAt, epsilonGreedy, sampleArm, type AlphaSchedule } from './exploration.js';
-import { createPolicyState, type SerializedPolicyState } from './policy-state.js';
+import { createPolicyState } from './policy-state.js';
 import { createRng } from './rng.js';
-import { policyKeyOf, type PolicyEvent, type PolicyStore } from './store/policy-store.js';
 import { relabelPlan, type RelabelStep } from './hindsight.js';
+import type { DecideInput, Decision, LinUcbPolicy, RewardResult } from './policy-types.js';
+import { policyKeyOf, type PolicyEvent, type PolicyStore } from './store/policy-store.js';
+
+export type { ArmScore, DecideInput, Decision, LinUcbPolicy, PolicyStats, RewardResult } from './policy-types.js';
 
 /**
  * The LinUCB repair policy (repair-policy.md §0, §1.4): disjoint LinUCB scores, an ε-greedy layer with logged
@@ -40,78 +43,6 @@ export interface LinUcbPolicyOptions {
 /** α0 = POLICY_ALPHA decays to a quarter of itself; τ = 250 rewards ≈ K·d, the data needed for estimates to settle. */
 export const DEFAULT_ALPHA_DECAY = { alphaMinRatio: 0.25, tau: 250 } as const;
 
-export interface DecideInput {
-  x: Float64Array;
-  /** Feasible arms (default all). */
-  mask?: readonly boolean[];
-  episodeId: string;
-  /** Log-row context (repair-policy.md §2.4): errorClass, dbId, dialect, attempt, token… `errorClass` feeds reports. */
-  meta?: Record<string, unknown>;
-}
-
-export interface ArmScore {
-  arm: string;
-  mean: number;
-  width: number;
-  score: number;
-  isFeasible: boolean;
-}
-
-export interface Decision {
-  decisionId: string;
-  episodeId: string;
-  armName: string;
-  armIndex: number;
-  /** p(chosen arm | x) */
-  probability: number;
-  probabilities: number[];
-  perArm: ArmScore[];
-  isExplored: boolean;
-  /** Id of the last event folded into the statistics that scored this decision. */
-  policyVersion: number;
-  alpha: number;
-  epsilon: number;
-  /** The uniform draw that picked the arm from `probabilities`. */
-  draw: number;
-  tsMs: number;
-}
-
-export interface RewardResult {
-  isApplied: boolean;
-  reason?: 'duplicate' | 'unknown-decision';
-}
-
-export interface PolicyStats {
-  policyKey: string;
-  featureSchemaHash: string;
-  lastEventId: number;
-  decisions: number;
-  rewards: number;
-  relabels: number;
-  pending: number;
-  alpha: number;
-  epsilon: number;
-  perArm: { arm: string; n: number; rewardSum: number; relabelSum: number; meanReward: number | null }[];
-}
-
-export interface LinUcbPolicy {
-  readonly policyKey: string;
-  readonly armNames: readonly string[];
-  decide(input: DecideInput): Promise<Decision>;
-  /** Applies r ∈ [0,1] once per decision; a second reward (or one after the TTL zero) is refused. */
-  reward(decisionId: string, r: number, outcome?: Record<string, unknown>): Promise<RewardResult>;
-  /** On success, relabels earlier decisions of the episode (hindsight.ts); returns what it relabelled. */
-  endEpisode(episodeId: string, result: { isSuccess: boolean }): Promise<RelabelStep[]>;
-  /** Gives reward 0 to every decision older than the TTL; returns how many it expired. */
-  expireStale(nowMs?: number): Promise<number>;
-  /** Folds in every event appended since the last sync (other processes' included); returns how many. */
-  sync(): Promise<number>;
-  stats(): PolicyStats;
-  exportState(): SerializedPolicyState;
-  /** Writes a snapshot if anything changed since the last one; does not close the store. */
-  close(): Promise<void>;
-}
-
 const PAGE = 500;
 
 export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<LinUcbPolicy> {
@@ -129,7 +60,8 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
   const state = createPolicyState({ armCount: armNames.length, d, lambda, priorTheta });
   const rng = createRng(options.seed);
   const policyKey = policyKeyOf(armNames, d, featureSchemaHash);
-  const pending = new Map<string, PolicyEvent>();
+  /** Unrewarded decisions (any process's): decision id → decision time. */
+  const pending = new Map<string, number>();
   let changesSinceSnapshot = 0;
 
   await store.open({
@@ -144,11 +76,11 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
     if (snapshot.featureSchemaHash !== featureSchemaHash) throw new Error('policy snapshot has another feature schema hash');
     state.importState(snapshot.state);
   }
-  for (const decision of await store.pendingDecisions(state.lastEventId())) pending.set(decision.decisionId, decision);
+  for (const decision of await store.pendingDecisions(state.lastEventId())) pending.set(decision.decisionId, decision.tsMs);
 
   const fold = (event: PolicyEvent): boolean => {
     if (!state.apply(event)) return false;
-    if (event.kind === 'decision') pending.set(event.decisionId, event);
+    if (event.kind === 'decision') pending.set(event.decisionId, event.tsMs);
     else changesSinceSnapshot += 1;
     if (event.kind === 'reward') pending.delete(event.decisionId);
     return true;
@@ -180,10 +112,10 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
 
   const expireStale = async (nowMs = now()): Promise<number> => {
     await sync();
-    const stale = [...pending.values()].filter((p) => nowMs - p.tsMs >= options.rewardTtlMs);
+    const stale = [...pending.entries()].filter(([, tsMs]) => nowMs - tsMs >= options.rewardTtlMs).map(([id]) => id);
     let expired = 0;
-    for (const p of stale) {
-      const result = await appendReward(p.decisionId, 'reward', 0, { source: 'ttl', rewardTtlMs: options.rewardTtlMs });
+    for (const decisionId of stale) {
+      const result = await appendReward(decisionId, 'reward', 0, { source: 'ttl', rewardTtlMs: options.rewardTtlMs });
       if (result.isApplied) expired += 1;
     }
     if (expired > 0) log.info({ expired }, 'policy decisions expired with reward 0');
@@ -201,7 +133,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       if (options.isSyncOnDecide ?? true) await sync();
       const nowMs = now();
       // why: a caller that never schedules expireStale still gets its abandoned decisions closed with reward 0.
-      if ([...pending.values()].some((p) => nowMs - p.tsMs >= options.rewardTtlMs)) await expireStale(nowMs);
+      if ([...pending.values()].some((tsMs) => nowMs - tsMs >= options.rewardTtlMs)) await expireStale(nowMs);
       const alpha = currentAlpha();
       const estimates = armNames.map((_, a) => state.model.estimate(a, input.x, alpha));
       const { probabilities, greedyIndex } = epsilonGreedy(

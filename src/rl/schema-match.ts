@@ -96,7 +96,8 @@ export function columnCandidates(
 /** `table.column` for each in-scope table that has a column named `token` (ambiguous references), score 1. */
 export function ambiguousCandidates(token: string, schema: DbSchema, scope: readonly string[], limit = MAX_CANDIDATES): Candidate[] {
   const key = normalizeName(token);
-  const tables = schema.tables.filter((t) => isIn(scope, t.name) && t.columns.some((c) => c.name.toLowerCase() === key));
+  const inScope = scope.map((s) => findTable(schema, s)).filter((t, i, all): t is TableInfo => t !== undefined && all.indexOf(t) === i);
+  const tables = inScope.filter((t) => t.columns.some((c) => c.name.toLowerCase() === key));
   return tables.slice(0, limit).map((t) => ({ name: `${t.name}.${t.columns.find((c) => c.name.toLowerCase() === key)?.name ?? token}`, score: 1 }));
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HttpEnvClient, WsEnvClient } from '../../src/client/index.js';
+import { HttpEnvClient, WsEnvClient, type Envelope } from '../../src/client/index.js';
 import type { StepEvent } from '../../src/env/index.js';
 import { startTestService, type TestService } from '../helpers/server.js';
 
@@ -64,20 +64,20 @@ describe('one episode, three transports', () => {
   it('gives the same rewards, scores and error classes over HTTP, WebSocket and SSE', async () => {
     const http = new HttpEnvClient({ baseUrl: svc.baseUrl });
     await http.reset({ ...RESET, episode_id: 'parity-http' });
-    const viaHttp = [];
+    const viaHttp: Envelope[] = [];
     for (const sql of ATTEMPTS) viaHttp.push(await http.step({ custom_sql: sql }, 'parity-http'));
 
     const ws = await WsEnvClient.connect(svc.baseUrl);
     await ws.reset(RESET);
-    const viaWs = [];
+    const viaWs: Envelope[] = [];
     for (const sql of ATTEMPTS) viaWs.push(await ws.step({ custom_sql: sql }));
     await ws.close();
 
     await http.reset({ ...RESET, episode_id: 'parity-sse' });
-    const viaSse = [];
-    for (const sql of ATTEMPTS) viaSse.push((await collect(http.stepStream({ custom_sql: sql }, 'parity-sse'))).result as (typeof viaHttp)[number]);
+    const viaSse: Envelope[] = [];
+    for (const sql of ATTEMPTS) viaSse.push((await collect(http.stepStream({ custom_sql: sql }, 'parity-sse'))).result as Envelope);
 
-    const summary = (r: (typeof viaHttp)[number]) => [r.reward, r.done, r.observation.score, r.observation.error_class, r.observation.reward_breakdown];
+    const summary = (r: Envelope) => [r.reward, r.done, r.observation.score, r.observation.error_class, r.observation.reward_breakdown];
     expect(viaWs.map(summary)).toEqual(viaHttp.map(summary));
     expect(viaSse.map(summary)).toEqual(viaHttp.map(summary));
     expect(viaHttp.map((r) => r.observation.error_class)).toEqual(['UNKNOWN_TABLE', 'WRONG_RESULT', null]);

@@ -49,7 +49,7 @@ describe('WebSocket /ws protocol', () => {
     await expect(client.send({ type: 'step' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     const invalidAction = client.send({ type: 'step', data: { foo: 1 } });
     await expect(invalidAction).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    const err = await invalidAction.catch((e: { body: { errors: unknown[] } }) => e);
+    const err = (await invalidAction.catch((e: unknown) => e)) as { body: { errors: unknown[] } };
     expect(err.body.errors).toEqual([expect.objectContaining({ type: 'extra_forbidden', loc: ['foo'] })]);
     const state = await client.state();
     expect(state).toEqual({ episode_id: null, step_count: 0 });

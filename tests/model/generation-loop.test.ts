@@ -99,9 +99,11 @@ describe('generation loop on a tiny decoder', () => {
     expect(step.cache.tensors['past_key_values.0.key']?.type).toBe('float16');
   });
 
-  it('stops at an EOS id without yielding it, and reports stop', async () => {
-    const out = await collect(generateTokens(scripted.session, scripted.sig, prompt, { maxNewTokens: 20, eosTokenIds: new Set([151645]), sampler: greedy }));
+  it('stops at an EOS id without yielding it, and reports stop, with or without the cache', async () => {
+    const opts = { maxNewTokens: 20, eosTokenIds: new Set([151645]), sampler: greedy };
+    const out = await collect(generateTokens(scripted.session, scripted.sig, prompt, opts));
     expect(out).toEqual({ ids: [4858, 23989, 28671], finish: 'stop' });
+    expect(await collect(generateTokens(scripted.session, scripted.sig, prompt, { ...opts, useCache: false }))).toEqual(out);
   });
 
   it('stops at maxNewTokens and reports length', async () => {

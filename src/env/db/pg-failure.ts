@@ -15,7 +15,9 @@ const DRIVER_CONNECTION_MESSAGES = /Connection terminated|not queryable|Connecti
 export function isConnectionFault(err: unknown): boolean {
   if (err instanceof pg.DatabaseError) {
     const code = err.code ?? '';
-    return code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code);
+    // why: 08P01 also answers an agent's `$1` (no parameters bound); the session survives it.
+    if (code === '08P01') return err.severity === 'FATAL';
+    return code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || err.severity === 'FATAL' || err.severity === 'PANIC';
   }
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;

@@ -16,7 +16,7 @@ const FORBIDDEN_KEYWORDS = new Set([
 // why: these read files, reach other servers, change settings or run SQL given as a string (past this guard).
 const FORBIDDEN_FUNCTIONS = new Set([
   'load_extension', 'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'lo_import', 'lo_export',
-  'lo_unlink', 'dblink', 'dblink_exec', 'dblink_connect', 'set_config', 'setval', 'nextval',
+  'lo_unlink', 'lo_create', 'lo_creat', 'lo_open', 'lo_put', 'lo_from_bytea', 'lo_truncate', 'lowrite', 'lo_write', 'dblink', 'dblink_exec', 'dblink_connect', 'set_config', 'setval', 'nextval',
   'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'query_to_xml',
   'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'cursor_to_xmlschema',
 ]);

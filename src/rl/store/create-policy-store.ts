@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { PolicyConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
 import { createPgPolicyStore } from './pg-policy-store.js';
 import type { PolicyStore } from './policy-store.js';
 import { createSqlitePolicyStore } from './sqlite-policy-store.js';
@@ -8,7 +9,7 @@ import { createSqlitePolicyStore } from './sqlite-policy-store.js';
 export const POLICY_SQLITE_FILE = 'policy.sqlite';
 
 /** PostgreSQL when POLICY_STORE_URL is set (processes share one policy), else a WAL SQLite file under dataDir. */
-export function createPolicyStore(policy: Pick<PolicyConfig, 'storeUrl'>, dataDir: string): PolicyStore {
-  if (policy.storeUrl !== undefined) return createPgPolicyStore({ connectionString: policy.storeUrl });
+export function createPolicyStore(policy: Pick<PolicyConfig, 'storeUrl'>, dataDir: string, log: Logger): PolicyStore {
+  if (policy.storeUrl !== undefined) return createPgPolicyStore({ connectionString: policy.storeUrl, log });
   return createSqlitePolicyStore({ filePath: path.join(dataDir, POLICY_SQLITE_FILE) });
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Logger } from '../../logger.js';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
 import type { PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
 
@@ -7,6 +8,8 @@ export interface PgPolicyStoreOptions {
   /** Schema holding the tables (created if missing); default 'public'. */
   schema?: string;
   poolSize?: number;
+  /** Receives errors of idle pooled connections (e.g. a server restart), which would otherwise crash the process. */
+  log?: Logger;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -43,6 +46,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
   if (!IDENTIFIER.test(schema)) throw new RangeError(`invalid schema name '${schema}'`);
   const s = `"${schema}"`;
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 });
+  pool.on('error', (err) => options.log?.warn({ err, mod: 'rl.store.pg' }, 'idle policy store connection failed'));
   const lockKey = `sql-repair-env.policy_event.${schema}`;
   let policyKey: string | undefined;
   const key = (): string => {

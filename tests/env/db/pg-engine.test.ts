@@ -122,6 +122,13 @@ describePg('PostgreSQL engine', () => {
     expect(syntax).toMatchObject({ code: '42601', position: 30 });
   });
 
+  it('answers an unbound $1 placeholder as an SQL error, not as a lost connection', async () => {
+    const failure = failureOf(await run('SELECT name FROM singer WHERE singer_id = $1'));
+    expect(failure).toMatchObject({ kind: 'error', code: '08P01' });
+    expect(failure.message).toContain('requires 1');
+    expect(rowsOf(await run('SELECT 1')).rows).toEqual([[1]]);
+  });
+
   it('reports a statement timeout as TIMEOUT, keeps the SQLSTATE, and serves a concurrent query meanwhile', async () => {
     const [slow, quick] = await Promise.all([run('SELECT pg_sleep(10)', { timeoutMs: 300 }), run('SELECT count(*) FROM singer')]);
     expect(failureOf(slow)).toMatchObject({ kind: 'timeout', code: 'TIMEOUT', detail: 'SQLSTATE 57014' });

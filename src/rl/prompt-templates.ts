@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { Cell, Dialect } from '../env/index.js';
+import type { Candidate } from './schema-match.js';
+import type { ProbeOutput } from './probes.js';
+import { DIALECT_NOTES, type PromptTemplate } from './prompts/common.js';
+import { DECOMPOSE_CTE_PROMPT } from './prompts/decompose-cte.js';
+import { EXPLAIN_AND_VERIFY_PROMPT } from './prompts/explain-and-verify.js';
+import { FIX_AGGREGATION_PROMPT } from './prompts/fix-aggregation.js';
+import { FIX_IDENTIFIER_PROMPT } from './prompts/fix-identifier.js';
+import { FIX_JOIN_PATH_PROMPT } from './prompts/fix-join-path.js';
+import { FIX_PROJECTION_PROMPT } from './prompts/fix-projection.js';
+import { FIX_SYNTAX_DIALECT_PROMPT } from './prompts/fix-syntax-dialect.js';
+import { GENERATE_PROMPT } from './prompts/generate.js';
+import { PROBE_VALUES_PROMPT } from './prompts/probe-values.js';
+import { REGENERATE_PROMPT } from './prompts/regenerate.js';
+import { RELAX_FILTERS_PROMPT } from './prompts/relax-filters.js';
+
+export type { PromptTemplate } from './prompts/common.js';
+
+const TEMPLATES = [
+  GENERATE_PROMPT, FIX_IDENTIFIER_PROMPT, FIX_JOIN_PATH_PROMPT, FIX_SYNTAX_DIALECT_PROMPT, FIX_AGGREGATION_PROMPT,
+  PROBE_VALUES_PROMPT, RELAX_FILTERS_PROMPT, FIX_PROJECTION_PROMPT, EXPLAIN_AND_VERIFY_PROMPT, DECOMPOSE_CTE_PROMPT,
+  REGENERATE_PROMPT,
+];
+
+/** Every prompt template by name (the ten arms and 'generate'). */
+export const PROMPT_TEMPLATES: Readonly<Record<string, PromptTemplate>> = Object.freeze(Object.fromEntries(TEMPLATES.map((t) => [t.name, t])));
+
+/** `<name>@v<version>+<first 8 hex of sha256(system, user)>`: names exactly the text a trajectory was prompted with. */
+export function templateVersion(t: PromptTemplate): string {
+  const hash = createHash('sha256').update(`${t.system}\u0000${t.user}`).digest('hex').slice(0, 8);
+  return `${t.name}@v${t.version}+${hash}`;
+}
+
+/** The version string of each template, recorded in every prompt built from it. */
+export const PROMPT_VERSION: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(TEMPLATES.map((t) => [t.name, templateVersion(t)])));
+
+const SECTION = /\{\{#(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g;
+const VARIABLE = /\{\{(\w+)\}\}/g;
+
+/**
+ * Fills `{{name}}` placeholders and keeps `{{#name}}…{{/name}}` sections only when `vars.name` is non-empty.
+ * Values are inserted once and never re-scanned. Throws on a placeholder with no entry in `vars` (a template bug).
+ */
+export function renderTemplate(text: string, vars: Readonly<Record<string, string | undefined>>): string {
+  const check = (name: string): string | undefined => {
+    if (!(name in vars)) throw new Error(`prompt template uses unknown variable '${name}'`);
+    return vars[name];
+  };
+  let out = text;
+  for (let previous = ''; previous !== out; ) {
+    previous = out;
+    out = out.replace(SECTION, (_all, name: string, body: string) => ((check(name) ?? '') === '' ? '' : body));
+  }
+  return out.replace(VARIABLE, (_all, name: string) => check(name) ?? '');
+}
+
+export interface ChatPromptMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+/** A built repair (or first-attempt) prompt, with the template version that produced it. */
+export interface BuiltPrompt {
+  armName: string;
+  promptVersion: string;
+  messages: ChatPromptMessage[];
+}
+
+/** What a prompt builder gets: the episode, the failing attempt, its diagnosis and the probe results. */
+export interface PromptInput {
+  dialect: Dialect;
+  question: string;
+  evidence?: string;
+  /** The schema_info text (already capped by the environment). */
+  schemaInfo: string;
+  sql?: string | null;
+  diagnosis?: { errorClass: string; rawMessage: string; token?: string; qualifier?: string; candidates: readonly Candidate[] };
+  /** The failing attempt's result, when it ran. */
+  previousResult?: { columns: string[]; rows: Cell[][]; rowCount: number; isTruncated?: boolean };
+  probes?: readonly ProbeOutput[];
+}
+
+export const PREVIEW_ROWS = 5;
+export const MAX_PREVIEW_CHARS = 2048;
+export const MAX_PROBE_CHARS = 3000;
+
+function cap(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}... (truncated)`;
+}
+
+/** The first rows of a result as tab-separated text with a row count. */
+export function formatResultPreview(result: NonNullable<PromptInput['previousResult']>): string {
+  const lines = [result.columns.join('\t'), ...result.rows.slice(0, PREVIEW_ROWS).map((r) => r.map((c) => (c === null ? 'NULL' : String(c))).join('\t'))];
+  const more = result.rowCount > PREVIEW_ROWS || result.isTruncated === true ? `(${result.rowCount}${result.isTruncated === true ? '+' : ''} rows, first ${Math.min(PREVIEW_ROWS, result.rowCount)} shown)` : `(${result.rowCount} rows)`;
+  return cap(`${lines.join('\n')}\n${more}`, MAX_PREVIEW_CHARS);
+}
+
+/** Probe outputs as a text block: a title line per probe, then its findings. */
+export function formatProbes(probes: readonly ProbeOutput[]): string {
+  return cap(probes.map((p) => [`${p.title}:`, ...p.lines.map((l) => `- ${l}`)].join('\n')).join('\n'), MAX_PROBE_CHARS);
+}
+
+function variablesOf(input: PromptInput): Record<string, string | undefined> {
+  const d = input.diagnosis;
+  return {
+    dialect: input.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+    fence: input.dialect === 'sqlite' ? 'sqlite' : 'postgresql',
+    dialectNotes: DIALECT_NOTES[input.dialect],
+    question: input.question,
+    evidence: input.evidence,
+    schema: input.schemaInfo,
+    sql: input.sql ?? '(no query was produced)',
+    errorClass: d?.errorClass,
+    errorMessage: d?.rawMessage,
+    token: d?.token,
+    qualifier: d?.qualifier,
+    candidates: d === undefined ? undefined : d.candidates.map((c) => `${c.name} (${c.score.toFixed(2)})`).join(', '),
+    resultPreview: input.previousResult === undefined ? undefined : formatResultPreview(input.previousResult),
+    probes: input.probes === undefined || input.probes.length === 0 ? undefined : formatProbes(input.probes),
+  };
+}
+
+/** Builds the system + user messages of a template for one attempt. */
+export function buildPromptFrom(template: PromptTemplate, input: PromptInput): BuiltPrompt {
+  const vars = variablesOf(input);
+  return {
+    armName: template.name,
+    promptVersion: PROMPT_VERSION[template.name] ?? templateVersion(template),
+    messages: [
+      { role: 'system', content: renderTemplate(template.system, vars).trim() },
+      { role: 'user', content: renderTemplate(template.user, vars).trim() },
+    ],
+  };
+}
