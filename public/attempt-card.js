@@ -17,7 +17,7 @@ export function resultTable(result, caption) {
   const shown = result.rows.length;
   const count = `${result.row_count} row${result.row_count === 1 ? '' : 's'}`;
   const note = result.truncated ? `${count}, truncated: first ${shown} shown` : shown < result.row_count ? `${count}, first ${shown} shown` : count;
-  return h('div', { class: 'result' }, h('p', { class: 'row-count' }, `${caption} · ${note}`), dataTable(result.columns, result.rows, `${caption}: ${note}`));
+  return h('div', { class: 'result' }, h('p', { class: 'row-count' }, `${caption} · ${note}`), dataTable(result.columns, result.rows, null, `${caption}: ${note}`));
 }
 
 function breakdownTable(breakdown) {
@@ -140,6 +140,8 @@ export function createAttemptCard(start) {
       setPhase('done');
     },
     fail(message) {
+      // The attempt number is reused by the next try, so a failed card gives its number up.
+      el.dataset.attempt = `${start.attempt}-failed`;
       status.textContent = 'This attempt did not run.';
       outcome.replaceChildren(h('p', { class: 'failure' }, message));
       setPhase('failed');

@@ -2,9 +2,9 @@
 import { fmt, h, s } from './dom.js';
 
 const ROW_PX = 22;
-const LABEL_PX = 170;
-const BAR_PX = 260;
-const VALUE_PX = 190;
+const LABEL_PX = 150;
+const BAR_PX = 220;
+const VALUE_PX = 130;
 
 /**
  * One row per arm: a bar for the probability of choosing it, the UCB score (mean ± width) as text; the chosen arm
@@ -36,8 +36,8 @@ export function armChart(scores, chosenArm, title = 'Policy scores per repair ar
 }
 
 /** Horizontal bars for [{label, value, note}] scaled to the largest value. */
-export function barChart(rows, { title, valueLabel = (v) => fmt(v), className = '' } = {}) {
-  const width = LABEL_PX + BAR_PX + VALUE_PX;
+export function barChart(rows, { title, valueLabel = (v) => fmt(v), className = '', valuePx = 200 } = {}) {
+  const width = LABEL_PX + BAR_PX + valuePx;
   const height = rows.length * ROW_PX + 4;
   const max = Math.max(1e-9, ...rows.map((r) => Math.abs(r.value)));
   const svg = s('svg', { class: `chart bar-chart ${className}`, viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': title });

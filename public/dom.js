@@ -57,10 +57,10 @@ export function fmt(value, digits = 3) {
 }
 
 /** A scrollable table of query results or any rows. */
-export function dataTable(columns, rows, caption) {
+export function dataTable(columns, rows, caption, label = caption ?? 'table') {
   return h(
     'div',
-    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption ?? 'table' },
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label },
     h(
       'table',
       { class: 'data' },

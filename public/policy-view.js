@@ -55,7 +55,7 @@ function render(report) {
   return [
     h(
       'dl',
-      { class: 'stats' },
+      { class: 'stats panel' },
       h('div', null, h('dt', null, 'Arms'), h('dd', null, String(report.arms.length))),
       h('div', null, h('dt', null, 'Decisions'), h('dd', { id: 'policy-decisions' }, String(report.decisions))),
       h('div', null, h('dt', null, 'Rewards observed'), h('dd', null, String(report.rewards))),

@@ -114,7 +114,7 @@ function tableItem(table, foreignKeys) {
         const fk = fkByColumn.get(col.name.toLowerCase());
         return h(
           'li',
-          { class: `column${col.isPrimaryKey ? ' pk' : ''}${fk ? ' fk' : ''}` },
+          { class: `schema-col${col.isPrimaryKey ? ' pk' : ''}${fk ? ' fk' : ''}` },
           h('code', null, col.name),
           col.type === '' ? null : h('span', { class: 'col-type' }, ` ${col.type}`),
           col.isPrimaryKey ? h('abbr', { class: 'badge', title: 'primary key' }, 'PK') : null,

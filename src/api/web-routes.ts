@@ -7,7 +7,12 @@ export function createWebRoutes(publicDir = path.join(import.meta.dirname, '..',
   router.get('/', (_req, res) => {
     res.redirect(302, '/web/');
   });
-  router.get('/web', (_req, res) => {
+  // why: non-strict routing also matches '/web/' here; only the bare '/web' needs the slash (relative asset URLs).
+  router.get('/web', (req, res, next) => {
+    if (req.path !== '/web') {
+      next();
+      return;
+    }
     res.redirect(301, '/web/');
   });
   router.use('/web', express.static(publicDir, { index: 'index.html', fallthrough: true }));

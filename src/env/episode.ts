@@ -93,6 +93,7 @@ export class Episode {
     return this.lock.run(async () => {
       this.touch();
       const s = this.requireRunning();
+      const startedMs = Date.now();
       const onEvent = options.onEvent ?? noop;
       const attempt = s.attempt + 1;
       const arm = this.armFor(action, s);
@@ -108,7 +109,7 @@ export class Episode {
         legacyDoubleQuotes: s.question.legacyDoubleQuotes,
         prediction: exec,
       });
-      return this.finishAttempt(s, { attempt, arm, sql, exec, grade, completionTokens, onEvent });
+      return this.finishAttempt(s, { attempt, arm, sql, exec, grade, completionTokens, latencyMs: Date.now() - startedMs, onEvent });
     });
   }
 
@@ -186,7 +187,7 @@ export class Episode {
 
   private async finishAttempt(
     s: Running,
-    a: { attempt: number; arm: string; sql: string; exec: ExecResult; grade: Grade; completionTokens: number; onEvent: StepEventSink },
+    a: { attempt: number; arm: string; sql: string; exec: ExecResult; grade: Grade; completionTokens: number; latencyMs: number; onEvent: StepEventSink },
   ): Promise<StepResult> {
     const { policy, config } = this.env.deps;
     const ctx: AttemptContext = {
@@ -200,7 +201,7 @@ export class Episode {
     const diagnosis = a.grade.isMatch ? undefined : policy.diagnose(ctx);
     this.emitOutcome(a.exec, a.grade, diagnosis, a.onEvent);
     if (s.decision !== undefined) {
-      await policy.rewardDecision(s.decision.decisionId, a.grade, { arm: a.arm, isFollowed: a.arm === s.decision.arm });
+      await policy.rewardDecision(s.decision.decisionId, a.grade, { arm: a.arm, isFollowed: a.arm === s.decision.arm, completionTokens: a.completionTokens, latencyMs: a.latencyMs });
     }
     const stepReward = policy.stepReward({
       attempt: a.attempt,
@@ -291,6 +292,7 @@ export class Episode {
       episodeId: s.id,
       dialect: s.dialect,
       database: s.question.database,
+      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
       question: s.question.question,
       evidence: s.question.evidence,
       schema: s.schema,

@@ -8,3 +8,4 @@ export { Environment, type EnvironmentDeps, type FaultInjector } from './environ
 export { Episode } from './episode.js';
 export { EpisodeRegistry, type EpisodeRegistryOptions } from './episodes.js';
 export type { TaskRegistry } from './tasks/task-registry.js';
+export type { Grade, GradeComponents, Grader } from './grade/grader.js';

@@ -45,6 +45,8 @@ export interface AttemptContext {
   episodeId: string;
   dialect: Dialect;
   database: string;
+  /** Spider data: run probe queries as the episode's queries run. */
+  legacyDoubleQuotes: boolean;
   question: string;
   evidence?: string;
   schema: DbSchema;
@@ -108,7 +110,7 @@ export interface RepairPolicy {
   prompt(arm: string, ctx: AttemptContext, diagnosis: Diagnosis | undefined, engine: SqlEngine): Promise<RepairPrompt>;
   stepReward(input: StepRewardInput): StepReward;
   /** Reward in [0,1] for the repair a decision chose, applied once per decision id. */
-  rewardDecision(decisionId: string, grade: Grade, info: { arm: string; isFollowed: boolean }): Promise<void>;
+  rewardDecision(decisionId: string, grade: Grade, info: { arm: string; isFollowed: boolean; completionTokens: number; latencyMs: number }): Promise<void>;
   /** Hindsight relabelling on success; idempotent per episode. */
   endEpisode(episodeId: string, isSuccess: boolean): Promise<void>;
 }

@@ -40,7 +40,7 @@ export function createOpenAiBackend(cfg: ModelConfig, log: Logger): LlmBackend {
   const baseURL = cfg.baseUrl ?? OPENAI_BASE_URL;
   const endpoint = safeEndpoint(baseURL);
   const mlog = log.child({ mod: 'model.openai' });
-  // why: every option the SDK would otherwise read from process.env is given explicitly (config.ts owns the env).
+  // why: every option the SDK would otherwise read from the environment is given explicitly (config.ts owns it).
   const client = new OpenAI({
     apiKey: cfg.apiKey ?? 'no-key',
     baseURL,

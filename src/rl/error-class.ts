@@ -100,10 +100,17 @@ function splitToken(raw: string, kind: TokenKind | undefined): { token: string; 
 
 const IDENTIFIER_AT = /^(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?/;
 
-/** The identifier starting at a PostgreSQL 1-based character position, if one starts there. */
+// why: a position often points at a keyword (`IN (`, `SELECT`), which names nothing the repair can use.
+const KEYWORDS = new Set([
+  'ALL', 'AND', 'ANY', 'AS', 'ASC', 'BETWEEN', 'BY', 'CASE', 'CAST', 'DESC', 'DISTINCT', 'ELSE', 'END', 'EXCEPT',
+  'EXISTS', 'FROM', 'GROUP', 'HAVING', 'IN', 'INTERSECT', 'IS', 'JOIN', 'LIKE', 'LIMIT', 'NOT', 'NULL', 'OFFSET', 'ON',
+  'OR', 'ORDER', 'SELECT', 'THEN', 'UNION', 'USING', 'WHEN', 'WHERE', 'WITH',
+]);
+
+/** The identifier starting at a PostgreSQL 1-based character position, unless none or a keyword starts there. */
 function identifierAt(sql: string, position: number): string | undefined {
   const m = IDENTIFIER_AT.exec(sql.slice(position - 1));
-  return m?.[0];
+  return m === null || KEYWORDS.has(m[0].toUpperCase()) ? undefined : m[0];
 }
 
 function resolveTable(name: string | undefined, shape: SqlShape, schema: DbSchema | undefined): string | undefined {

@@ -9,6 +9,11 @@ export interface DecideInput {
   episodeId: string;
   /** Log-row context (repair-policy.md §2.4): errorClass, dbId, dialect, attempt, token… `errorClass` feeds reports. */
   meta?: Record<string, unknown>;
+  /**
+   * Records the arm an outside agent chose instead of sampling one (logged with `external: true`, its
+   * probability under this policy kept as the propensity), so the policy learns from agents that ignore it.
+   */
+  forcedArm?: string;
 }
 
 export interface ArmScore {
@@ -65,6 +70,8 @@ export interface LinUcbPolicy {
   /** On success, relabels earlier decisions of the episode (hindsight.ts); returns what it relabelled. */
   endEpisode(episodeId: string, result: { isSuccess: boolean }): Promise<RelabelStep[]>;
   /** Gives reward 0 to every decision older than the TTL; returns how many it expired. */
+  /** Stops waiting for a decision's reward (its arm never ran), so this process does not expire it with reward 0. */
+  cancel(decisionId: string): void;
   expireStale(nowMs?: number): Promise<number>;
   /** Folds in every event appended since the last sync (other processes' included); returns how many. */
   sync(): Promise<number>;

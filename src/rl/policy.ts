@@ -142,7 +142,9 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         epsilon,
       );
       const draw = rng.next();
-      const armIndex = sampleArm(probabilities, draw);
+      const forcedIndex = input.forcedArm === undefined ? -1 : armNames.indexOf(input.forcedArm);
+      if (input.forcedArm !== undefined && forcedIndex < 0) throw new RangeError(`unknown arm '${input.forcedArm}'`);
+      const armIndex = forcedIndex >= 0 ? forcedIndex : sampleArm(probabilities, draw);
       const perArm = estimates.map((e, a) => ({ arm: armNames[a] ?? '', mean: e.mean, width: e.width, score: e.score, isFeasible: mask[a] === true }));
       const decision: Decision = {
         decisionId: randomUUID(),
@@ -152,7 +154,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         probability: probabilities[armIndex] ?? 0,
         probabilities,
         perArm,
-        isExplored: armIndex !== greedyIndex,
+        isExplored: forcedIndex < 0 && armIndex !== greedyIndex,
         policyVersion: state.lastEventId(),
         alpha,
         epsilon,
@@ -165,7 +167,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         episodeId,
         armIndex,
         x: Array.from(input.x),
-        payload: { ...logged, mask: [...mask], seed: options.seed, featureSchemaHash, meta: input.meta ?? {} },
+        payload: { ...logged, mask: [...mask], seed: options.seed, featureSchemaHash, meta: { ...input.meta, ...(forcedIndex >= 0 ? { external: true } : {}) } },
         tsMs,
       });
       await sync();
@@ -187,6 +189,9 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       }
       if (done.length > 0) log.debug({ episodeId, relabelled: done.length }, 'policy hindsight relabel');
       return done;
+    },
+    cancel(decisionId) {
+      pending.delete(decisionId);
     },
     expireStale,
     sync,

@@ -34,6 +34,7 @@ export const MAX_VALUE_TARGETS = 3;
 export const MAX_RELAXED_PREDICATES = 5;
 export const MAX_JOIN_PAIRS = 3;
 const CLOSEST_VALUES = 5;
+const MAX_NEIGHBOURS = 8;
 const VALUE_SAMPLE_ROWS = 50;
 const SHOWN_CHARS = 60;
 
@@ -189,7 +190,7 @@ export async function probeJoinPaths(ctx: ProbeContext, engine: SqlEngine): Prom
   const tables = joinTargets(ctx);
   const lines: string[] = [];
   if (tables.length === 1) {
-    const own = edges.filter((e) => e.from === tables[0]);
+    const own = edges.filter((e) => e.from === tables[0]).slice(0, MAX_NEIGHBOURS);
     lines.push(own.length === 0 ? `${tables[0]} has no foreign-key links.` : `${tables[0]} links to: ${own.map((e) => `${e.to} ON ${e.to}.${e.toColumn} = ${e.from}.${e.fromColumn}`).join('; ')}`);
   }
   let queries = 0;

@@ -15,7 +15,7 @@ function clauseEnd(tokens: Token[], from: number, depth: number): number {
   let i = from;
   while (i < tokens.length) {
     const t = tokens[i] as Token;
-    if (t.depth < depth || (t.depth === depth && (isKeyword(t, ...CLAUSE_ENDS) || isPunct(t, ';', ')')))) break;
+    if (t.depth < depth || (t.depth === depth && (isKeyword(t, ...CLAUSE_ENDS) || isPunct(t, ';')))) break;
     i += 1;
   }
   return i;

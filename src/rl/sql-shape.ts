@@ -64,12 +64,16 @@ function readFromItem(tokens: Token[], at: number, shape: SqlShape): number {
   return i;
 }
 
-function readFromList(tokens: Token[], at: number, shape: SqlShape): void {
-  let i = readFromItem(tokens, at, shape);
-  const depth = tokens[at]?.depth ?? 0;
-  while (isPunct(tokens[i], ',') && tokens[i]?.depth === depth) {
+const FROM_ENDS = new Set(['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'WINDOW', 'SELECT']);
+
+/** Tracks, per parenthesis depth, whether a FROM clause is open there (so `,` starts another FROM item). */
+function trackFrom(tokens: Token[], i: number, openFrom: Set<number>, shape: SqlShape): void {
+  const t = tokens[i] as Token;
+  if (isKeyword(t, 'FROM')) openFrom.add(t.depth);
+  else if (t.kind === 'word' && FROM_ENDS.has(t.value.toUpperCase())) openFrom.delete(t.depth);
+  else if (isPunct(t, ',') && openFrom.has(t.depth)) {
     shape.joins += 1;
-    i = readFromItem(tokens, i + 1, shape);
+    readFromItem(tokens, i + 1, shape);
   }
 }
 
@@ -86,7 +90,7 @@ function countToken(tokens: Token[], i: number, shape: SqlShape): void {
   if (t.kind !== 'word') return;
   const word = t.value.toUpperCase();
   if (word === 'JOIN') shape.joins += 1;
-  if (word === 'FROM' || word === 'JOIN') readFromList(tokens, i + 1, shape);
+  if (word === 'FROM' || word === 'JOIN') readFromItem(tokens, i + 1, shape);
   if (word === 'GROUP' && isKeyword(next, 'BY')) shape.hasGroupBy = true;
   if (word === 'ORDER' && isKeyword(next, 'BY')) shape.hasOrderBy = true;
   if (word === 'HAVING') shape.hasHaving = true;
@@ -183,8 +187,10 @@ export function analyzeSql(sql: string): SqlShape {
     joins: 0, subqueries: 0, hasGroupBy: false, hasHaving: false, aggregates: 0, hasOrderBy: false, hasLimit: false,
     hasDistinct: false, setOperations: 0, predicates: 0, literals: 0, tables: [], aliases: {}, literalComparisons: [],
   };
+  const openFrom = new Set<number>();
   for (let i = 0; i < tokens.length; i += 1) {
     countToken(tokens, i, shape);
+    trackFrom(tokens, i, openFrom, shape);
     comparisonsAt(tokens, i, shape.literalComparisons);
   }
   return shape;

@@ -57,6 +57,8 @@ describe('checkStatement', () => {
     ["SELECT 1 FROM t WHERE 1 = 1 UNION SELECT load_extension('x')", 'load_extension() is not allowed'],
     ['SELECT "load_extension"(\'x\')', 'load_extension() is not allowed'],
     ["SELECT set_config('a', 'b', false)", 'set_config() is not allowed'],
+    ['SELECT lo_create(0)', 'lo_create() is not allowed'],
+    ["SELECT lo_from_bytea(0, 'x')", 'lo_from_bytea() is not allowed'],
     ["SELECT query_to_xml('delete from t', true, true, '')", 'query_to_xml() is not allowed'],
     ['SELECT 1;SELECT 2;', 'More than one statement is not allowed'],
     ['-- only a comment', 'An empty query is not allowed'],
