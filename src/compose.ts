@@ -70,6 +70,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     log,
     info: { version: VERSION, readme: readReadme() },
     extraRoutes,
+    policyOverview: () => policy.overview(),
     onMetrics: (metrics) => {
       if (backend !== undefined) metrics.modelInfo.set(backend.describe(), 1);
     },

@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   POLICY_ALPHA: z.coerce.number().min(0).default(1),
   POLICY_EPSILON: z.coerce.number().min(0).max(1).default(0.05),
   POLICY_SEED: z.coerce.number().int().default(42),
+  POLICY_STORE_SYNC: z.enum(['normal', 'full']).default('normal'),
   MODEL_BACKEND: z.enum(['auto', 'none', 'openai', 'onnx']).default('auto'),
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
@@ -93,6 +94,7 @@ function buildConfig(e: Env) {
       alpha: e.POLICY_ALPHA,
       epsilon: e.POLICY_EPSILON,
       seed: e.POLICY_SEED,
+      storeSync: e.POLICY_STORE_SYNC,
     },
     model: {
       backend: resolveBackend(e),

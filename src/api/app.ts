@@ -17,12 +17,13 @@ export interface AppDeps {
   log: Logger;
   apiToken: string | undefined;
   info: MetaInfo;
+  policyOverview?: () => Promise<unknown>;
   /** Extra routers mounted before the 404 handler (e.g. the local model's /v1 endpoint, the web viewer). */
   extraRoutes?: express.Router[];
 }
 
 /** Paths served by some method: another method there is a 405, as upstream answers. */
-const KNOWN_PATHS = new Set(['/', '/web', '/reset', '/step', '/state', '/step/stream', '/health', '/metadata', '/schema', '/openapi.json', '/mcp', '/metrics', '/tasks']);
+const KNOWN_PATHS = new Set(['/', '/web', '/reset', '/step', '/state', '/step/stream', '/health', '/metadata', '/schema', '/openapi.json', '/mcp', '/metrics', '/tasks', '/policy']);
 
 /** The Express app: JSON body parsing, auth, routes, and the one error handler. */
 export function createApp(deps: AppDeps): express.Express {
@@ -34,7 +35,7 @@ export function createApp(deps: AppDeps): express.Express {
     next(req.path === '/health' || isAuthorized(req, deps.apiToken) ? undefined : new UnauthorizedError());
   });
   app.use(express.json({ limit: '2mb' }));
-  app.use(createMetaRoutes(deps.info, deps.env.deps.tasks, deps.metrics));
+  app.use(createMetaRoutes(deps.info, deps.env.deps.tasks, deps.metrics, deps.policyOverview));
   app.use(createEpisodeRoutes(deps.episodes, deps.metrics, deps.log));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use((req, res) => {

@@ -16,6 +16,8 @@ export interface ServerDeps {
   log: Logger;
   info: MetaInfo;
   extraRoutes?: express.Router[];
+  /** GET /policy: the policy page's data. */
+  policyOverview?: () => Promise<unknown>;
   /** Called with the server's Metrics so adapters (e.g. the model backend) can register gauges. */
   onMetrics?: (metrics: Metrics) => void;
 }
@@ -38,7 +40,7 @@ export function createServer(deps: ServerDeps): RunningServer {
   const { sessions, server: serverConfig } = deps.config;
   const httpEpisodes = new HttpEpisodes(deps.env, { maxEpisodes: sessions.maxHttpEpisodes, idleTimeoutS: sessions.sessionTimeoutS });
   httpEpisodes.registry.startReaper();
-  const app = createApp({ env: deps.env, episodes: httpEpisodes, metrics, log: deps.log, apiToken: serverConfig.apiToken, info: deps.info, extraRoutes: deps.extraRoutes });
+  const app = createApp({ env: deps.env, episodes: httpEpisodes, metrics, log: deps.log, apiToken: serverConfig.apiToken, info: deps.info, extraRoutes: deps.extraRoutes, policyOverview: deps.policyOverview });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   const ws = new WsSessions({ env: deps.env, metrics, log: deps.log.child({ mod: 'api.ws' }), apiToken: serverConfig.apiToken, maxSessions: sessions.maxConcurrentEnvs, idleTimeoutS: sessions.sessionTimeoutS });

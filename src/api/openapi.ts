@@ -37,6 +37,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/schema': { get: { summary: 'Action, observation and state JSON Schemas', responses: { 200: { description: 'Schemas' } } } },
       '/mcp': { post: { summary: 'JSON-RPC 2.0 (MCP)', responses: { 200: { description: 'JSON-RPC response' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain metrics' } } } },
+      '/policy': { get: { summary: 'Repair policy overview: arm usage and reward by error class, reward over time', responses: { 200: { description: 'Overview' } } } },
       '/tasks': { get: { summary: 'Tasks and their questions', responses: { 200: { description: 'Tasks' } } } },
     },
   };

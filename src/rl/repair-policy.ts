@@ -15,10 +15,14 @@ import { ARM_NAMES, armByName, armContextOf, feasibilityMask, GENERATE_ARM } fro
 import { classifyFailure, classifyOutcome } from './error-class.js';
 import { buildContext, classFeatureIndex, contextInputOf, FEATURE_DIM, FEATURE_SCHEMA_HASH } from './features.js';
 import { createLinUcbPolicy, type LinUcbPolicy, type PolicyStats } from './policy.js';
+import { summarizePolicy, type PolicyOverview } from './policy-overview.js';
 import { runProbes } from './probes.js';
 import { repairReward, stepReward } from './reward.js';
 import { createPolicyStore } from './store/create-policy-store.js';
 import { buildPriorTheta } from './warm-start.js';
+
+/** The policy page reads at most this many events (newest first pages are not needed: the log is read in order). */
+export const OVERVIEW_MAX_EVENTS = 200_000;
 
 /** A decision with no reward this long after it was made gets reward 0 (repair-policy.md §0). */
 export const REWARD_TTL_MS = 10 * 60 * 1000;
@@ -26,6 +30,8 @@ export const REWARD_TTL_MS = 10 * 60 * 1000;
 export interface RepairPolicyService extends RepairPolicy {
   readonly linucb: LinUcbPolicy;
   stats(): PolicyStats;
+  /** Usage and reward by error class and arm, from the most recent OVERVIEW_MAX_EVENTS events of the log. */
+  overview(): Promise<PolicyOverview>;
   /** Snapshot and close the store; idempotent. */
   close(): Promise<void>;
 }
@@ -81,6 +87,19 @@ export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: 
     linucb,
     stats: () => linucb.stats(),
     prompt,
+
+    async overview() {
+      const events = [];
+      let after = 0;
+      for (;;) {
+        const page = await store.eventsAfter(after, 5000);
+        events.push(...page);
+        const last = page.at(-1);
+        if (last === undefined || events.length >= OVERVIEW_MAX_EVENTS) break;
+        after = last.id;
+      }
+      return summarizePolicy(events, ARM_NAMES);
+    },
 
     diagnose(ctx) {
       if (ctx.failure !== undefined) return classifyFailure(ctx.failure, ctx.sql ?? '', ctx.schema);

@@ -198,6 +198,16 @@ describe('stateful HTTP episodes', () => {
     expect(res.body.observation.error_message).toMatch(/ATTACH/);
   });
 
+  it('shows the rewarded repair decision on /policy by error class', async () => {
+    const { status, body } = await getJson(svc.baseUrl, '/policy');
+    expect(status).toBe(200);
+    expect(body.arms).toHaveLength(10);
+    expect(body.decisions).toBeGreaterThanOrEqual(1);
+    const unknownTable = body.by_error_class.filter((row: { error_class: string }) => row.error_class === 'UNKNOWN_TABLE');
+    expect(unknownTable.reduce((n: number, row: { rewarded: number }) => n + row.rewarded, 0)).toBeGreaterThanOrEqual(1);
+    expect(body.reward_curve.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('counts steps and error classes in /metrics', async () => {
     const res = await fetch(`${svc.baseUrl}/metrics`);
     const text = await res.text();

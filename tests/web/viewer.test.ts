@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startTestService, type TestService } from '../helpers/server.js';
+import { getJson, postJson, startTestService, type TestService } from '../helpers/server.js';
 import { tinyModelDir } from '../helpers/tiny-model.js';
 import { DOCS_SCREENSHOT, hasChromium, launchChromium, openPage, screenshot, SQL_TRACE_SCRIPT, type SqlTraceEntry, type WatchedPage } from './browser.js';
 
@@ -63,6 +63,15 @@ describeBrowser('the episode viewer with typed SQL (no model configured)', () =>
     svc = await startTestService();
   });
 
+  /** The scores the server gives the same attempts in an episode played over plain HTTP. */
+  async function scoresOverHttp(sqls: string[]): Promise<number[]> {
+    const episodeId = `viewer-http-${Math.random().toString(36).slice(2)}`;
+    await postJson(svc.baseUrl, '/reset', { task_id: 'simple_queries', question_id: 'simple_queries/01', episode_id: episodeId });
+    const scores: number[] = [];
+    for (const sql of sqls) scores.push((await postJson(svc.baseUrl, '/step', { action: { custom_sql: sql }, episode_id: episodeId })).body.observation.score);
+    return scores;
+  }
+
   it(
     'plays an episode: a wrong query shows its error class, the right one succeeds, and the timeline ends it',
     async () => {
@@ -108,10 +117,14 @@ describeBrowser('the episode viewer with typed SQL (no model configured)', () =>
       await expect(page.locator('#episode-summary').textContent()).resolves.toMatch(/^Solved in 2 attempts · total reward /);
       const rows = page.locator('#timeline-table tbody tr');
       const timeline = await Promise.all(Array.from({ length: await rows.count() }, (_, i) => rows.nth(i).locator('td').allTextContents()));
-      expect(timeline.map((r) => [r[0], r[2], r[3], r[4], r[5]])).toEqual([
-        ['1', 'agent', WRONG_SQL, 'UNKNOWN_TABLE', '0'],
-        ['2', 'agent', RIGHT_SQL, '✓ correct', '1'],
+      const episodeId = await page.locator('[data-field="episode"]').textContent();
+      const serverState = await getJson(svc.baseUrl, `/state?episode_id=${encodeURIComponent(episodeId ?? '')}`);
+      const expectedScores = await scoresOverHttp([WRONG_SQL, RIGHT_SQL]);
+      expect(timeline).toEqual([
+        ['1', 'generate', 'agent', WRONG_SQL, 'UNKNOWN_TABLE', (expectedScores[0] as number).toFixed(3), (serverState.body.step_rewards[0] as number).toFixed(3)],
+        ['2', chosenArm, 'agent', RIGHT_SQL, '✓ correct', (expectedScores[1] as number).toFixed(3), (serverState.body.step_rewards[1] as number).toFixed(3)],
       ]);
+      expect(expectedScores[1]).toBeGreaterThan(expectedScores[0] as number);
       await expect(page.locator('#step-sql').isDisabled()).resolves.toBe(true);
       await expect(page.locator('#run-episode').isDisabled()).resolves.toBe(true);
 
@@ -125,11 +138,12 @@ describeBrowser('the episode viewer with typed SQL (no model configured)', () =>
   );
 
   it(
-    'shows the 503 of a model step and a 422 of a bad reset as readable messages',
+    'shows a 503 (no model, no PostgreSQL) and a 422 (bad seed) as readable messages and keeps the episode',
     async () => {
       const watched = await openViewer(svc);
       const { page } = watched;
       await startEpisode(page, 'simple_queries', 'simple_queries/02');
+      const QUESTION_02 = await page.locator('#question-text').textContent();
       await page.click('#step-model');
       await page.locator('#notice').waitFor();
       const notice = await page.locator('#notice').textContent();
@@ -142,7 +156,14 @@ describeBrowser('the episode viewer with typed SQL (no model configured)', () =>
       await page.fill('#seed-input', '-1');
       await page.click('#reset-button');
       await page.locator('#notice', { hasText: 'rejected' }).waitFor();
-      await expect(page.locator('#notice').textContent()).resolves.toMatch(/^The server rejected the request: seed: /);
+      await expect(page.locator('#notice').textContent()).resolves.toMatch(/^The server rejected the request: seed: .*greater than or equal to 0/);
+
+      await page.fill('#seed-input', '');
+      await page.selectOption('#dialect-select', 'postgres');
+      await page.click('#reset-button');
+      await page.locator('#notice', { hasText: 'DATABASE_URL' }).waitFor();
+      await expect(page.locator('#notice').textContent()).resolves.toContain('(HTTP 503, DATABASE_UNAVAILABLE)');
+      await expect(page.locator('#question-text').textContent()).resolves.toBe(QUESTION_02);
       expectCleanPage(watched);
       await watched.close();
     },

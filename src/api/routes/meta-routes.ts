@@ -9,8 +9,8 @@ export interface MetaInfo {
   readme?: string;
 }
 
-/** /health, /metadata, /schema, /openapi.json, /mcp, /metrics and /tasks. */
-export function createMetaRoutes(info: MetaInfo, tasks: TaskRegistry, metrics: Metrics): Router {
+/** /health, /metadata, /schema, /openapi.json, /mcp, /metrics, /tasks and /policy. */
+export function createMetaRoutes(info: MetaInfo, tasks: TaskRegistry, metrics: Metrics, policyOverview?: () => Promise<unknown>): Router {
   const router = Router();
   const schemas = envSchemas();
   const openapi = openApiDocument(info.version);
@@ -51,5 +51,10 @@ export function createMetaRoutes(info: MetaInfo, tasks: TaskRegistry, metrics: M
       })),
     );
   });
+  if (policyOverview !== undefined) {
+    router.get('/policy', async (_req, res) => {
+      res.json(await policyOverview());
+    });
+  }
   return router;
 }
