@@ -34,8 +34,8 @@ function classTable(report) {
             h('th', { scope: 'row' }, c),
             arms.map((a) => {
               const r = at(c, a);
-              if (r === undefined || r.decisions === 0) return h('td', { class: 'empty-cell' }, '·');
-              const rate = r.rewarded / r.decisions;
+              if (r === undefined || (r.decisions === 0 && r.rewarded === 0)) return h('td', { class: 'empty-cell' }, '·');
+              const rate = r.decisions === 0 ? 0 : Math.min(1, r.rewarded / r.decisions);
               return h(
                 'td',
                 { class: 'num rate', style: `--rate:${rate.toFixed(3)}`, title: `${c} / ${a}: ${r.rewarded} of ${r.decisions} rewarded, mean reward ${fmt(r.mean_reward)}` },

@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   POLICY_EPSILON: z.coerce.number().min(0).max(1).default(0.05),
   POLICY_SEED: z.coerce.number().int().default(42),
   POLICY_STORE_SYNC: z.enum(['normal', 'full']).default('normal'),
+  POLICY_STORE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL identifier').default('sql_repair_policy'),
   MODEL_BACKEND: z.enum(['auto', 'none', 'openai', 'onnx']).default('auto'),
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
@@ -95,6 +96,7 @@ function buildConfig(e: Env) {
       epsilon: e.POLICY_EPSILON,
       seed: e.POLICY_SEED,
       storeSync: e.POLICY_STORE_SYNC,
+      storeSchema: e.POLICY_STORE_SCHEMA,
     },
     model: {
       backend: resolveBackend(e),

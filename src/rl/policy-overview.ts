@@ -9,6 +9,8 @@ export interface PolicyOverview {
   by_error_class: { error_class: string; arm: string; decisions: number; rewarded: number; mean_reward: number | null }[];
   /** Mean observed reward of consecutive windows of rewarded decisions, in log order. */
   reward_curve: { decisions: number; mean_reward: number }[];
+  /** This process's in-memory statistics after syncing with the store (other processes' events included). */
+  learned?: { last_event_id: number; rewards: number; per_arm_n: number[] };
 }
 
 interface Cell {

@@ -98,7 +98,9 @@ export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: 
         if (last === undefined || events.length >= OVERVIEW_MAX_EVENTS) break;
         after = last.id;
       }
-      return summarizePolicy(events, ARM_NAMES);
+      await linucb.sync();
+      const stats = linucb.stats();
+      return { ...summarizePolicy(events, ARM_NAMES), learned: { last_event_id: stats.lastEventId, rewards: stats.rewards, per_arm_n: stats.perArm.map((a) => a.n) } };
     },
 
     diagnose(ctx) {

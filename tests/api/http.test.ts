@@ -1,15 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { builtinTasks } from '../../src/env/tasks/builtin-tasks.js';
-import { goldFor } from '../../src/env/tasks/task.js';
+import { builtinGold } from '../helpers/builtin-gold.js';
 import { getJson, postJson, startTestService, type TestService } from '../helpers/server.js';
-
-const goldOf = (questionId: string): string => {
-  const question = builtinTasks()
-    .flatMap((t) => t.questions)
-    .find((q) => q.id === questionId);
-  if (question === undefined) throw new Error(`no question ${questionId}`);
-  return goldFor(question, 'sqlite') as string;
-};
 
 let svc: TestService;
 beforeAll(async () => {
@@ -145,7 +136,7 @@ describe('stateful HTTP episodes', () => {
     expect(wrong.body.observation.recommendation.decision_id).not.toBe('');
     expect(wrong.body.reward).toBeGreaterThanOrEqual(0.05);
 
-    const right = await postJson(svc.baseUrl, '/step', { action: { custom_sql: goldOf('simple_queries/01') }, episode_id: 'ep-http-1' });
+    const right = await postJson(svc.baseUrl, '/step', { action: { custom_sql: builtinGold('simple_queries/01') }, episode_id: 'ep-http-1' });
     expect(right.body).toMatchObject({ done: true, reward: 0.95 });
     expect(right.body.observation).toMatchObject({ success: true, attempt_number: 2, error_class: null, score: 0.95 });
     expect(right.body.observation.result.row_count).toBe(1);
