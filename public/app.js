@@ -10,61 +10,12 @@ const ARMS = ['auto', 'generate', 'FIX_IDENTIFIER', 'FIX_JOIN_PATH', 'FIX_SYNTAX
 
 const state = { tasks: [], observation: null, isDone: true, isBusy: false, controller: null, isStopRequested: false, records: [] };
 
-// ---------- notices and busy state ----------
-
-function showNotice(message, kind = 'error') {
-  const notice = byId('notice');
-  notice.className = `notice ${kind}`;
-  notice.textContent = message;
-  notice.hidden = false;
-}
-
-function clearNotice() {
-  byId('notice').hidden = true;
-}
-
-function reportError(err) {
-  if (err?.name === 'AbortError') return showNotice('Stopped.', 'info');
-  showNotice(err?.message ?? String(err));
-  if (err instanceof ApiError && err.status === 401) openTokenPanel();
-  return undefined;
-}
-
 function updateControls() {
   const canStep = state.observation !== null && !state.isDone && !state.isBusy;
   for (const id of ['step-model', 'run-episode', 'step-sql']) byId(id).disabled = !canStep;
   byId('reset-button').disabled = state.isBusy;
   byId('stop-button').disabled = !state.isBusy;
   byId('view-episode').setAttribute('aria-busy', String(state.isBusy));
-}
-
-// ---------- token ----------
-
-function openTokenPanel() {
-  const panel = byId('token-panel');
-  panel.open = true;
-  byId('token-input').focus();
-}
-
-function describeToken() {
-  byId('token-state').textContent = getToken() === '' ? 'No token set.' : 'A token is set for this browser tab.';
-}
-
-function bindToken() {
-  describeToken();
-  byId('token-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    setToken(byId('token-input').value.trim());
-    byId('token-input').value = '';
-    describeToken();
-    byId('token-panel').open = false;
-    clearNotice();
-    void loadTasks();
-  });
-  byId('token-clear').addEventListener('click', () => {
-    setToken('');
-    describeToken();
-  });
 }
 
 // ---------- tasks and reset ----------
@@ -101,45 +52,6 @@ function resetRequest() {
   if (dialect !== '') request.dialect = dialect;
   if (byId('repair-mode').checked) request.mode = 'repair';
   return request;
-}
-
-function renderQuestion(obs) {
-  const panel = byId('question-panel');
-  fill(
-    panel,
-    h('h2', { id: 'question-heading' }, 'Question'),
-    h('p', { class: 'question', id: 'question-text' }, obs.question),
-    obs.evidence ? h('p', { class: 'evidence' }, h('strong', null, 'Evidence: '), obs.evidence) : null,
-    h(
-      'dl',
-      { class: 'meta' },
-      [
-        ['Task', obs.task_id],
-        ['Question', obs.question_id],
-        ['Database', obs.db_id],
-        ['Dialect', obs.dialect],
-        ['Difficulty', obs.task_difficulty],
-        ['Attempts', `${obs.attempt_number} of ${obs.max_attempts}`],
-        ['Episode', obs.episode_id],
-      ].map(([k, v]) => h('div', null, h('dt', null, k), h('dd', { dataset: { field: k.toLowerCase() } }, v))),
-    ),
-    renderSchema(obs.schema_info),
-  );
-  panel.hidden = false;
-}
-
-function renderRecommendation(obs) {
-  const box = byId('next-recommendation');
-  const rec = obs.recommendation;
-  if (state.isDone || rec === null) {
-    fill(box);
-    return;
-  }
-  fill(
-    box,
-    h('p', null, 'With ', h('code', null, 'auto'), ', the next attempt uses ', h('strong', { class: 'next-arm' }, rec.arm), rec.decision_id === '' ? ' (first attempt).' : ` (probability ${fmt(rec.probability)}${rec.explored ? ', explored' : ''}).`),
-    promptViewer(rec),
-  );
 }
 
 async function reset(event) {
@@ -256,32 +168,6 @@ function runTypedSql() {
 function stop() {
   state.isStopRequested = true;
   state.controller?.abort();
-}
-
-// ---------- tabs ----------
-
-function selectTab(tab) {
-  for (const t of document.querySelectorAll('[role="tab"]')) {
-    const isSelected = t === tab;
-    t.setAttribute('aria-selected', String(isSelected));
-    t.tabIndex = isSelected ? 0 : -1;
-    byId(t.getAttribute('aria-controls')).hidden = !isSelected;
-  }
-  if (tab.id === 'tab-policy') void loadPolicy();
-}
-
-function bindTabs() {
-  const tabs = [...document.querySelectorAll('[role="tab"]')];
-  for (const tab of tabs) {
-    tab.addEventListener('click', () => selectTab(tab));
-    tab.addEventListener('keydown', (event) => {
-      const delta = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-      if (delta === 0) return;
-      const next = tabs[(tabs.indexOf(tab) + delta + tabs.length) % tabs.length];
-      next.focus();
-      selectTab(next);
-    });
-  }
 }
 
 // ---------- start ----------

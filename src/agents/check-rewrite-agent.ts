@@ -1,4 +1,4 @@
-import { extractSql } from '../model/index.js';
+import { answerSql, rewrittenSql } from './answer-sql.js';
 import { CHECK_REWRITE_PROMPT_VERSION, checkPrompt, isVerdictCorrect, rewritePrompt, writePrompt, type ReviewInput } from './check-rewrite-prompts.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { executionText, questionText, schemaText, truncate } from './observation-text.js';
@@ -10,13 +10,6 @@ export interface CheckRewriteOptions {
 }
 
 const META = { arm: 'generate', promptVersion: CHECK_REWRITE_PROMPT_VERSION } as const;
-
-/** A rewrite answer without a code block keeps the previous query, as Agent Lightning does. */
-function rewrittenSql(text: string, previous: string): string {
-  if (!text.includes('```')) return previous;
-  const sql = extractSql(text);
-  return sql === '' ? previous : sql;
-}
 
 /**
  * The Agent Lightning SQL agent loop (grading.md §5): write → execute → check → (stop | rewrite → execute → check …),
@@ -34,8 +27,8 @@ export function createCheckRewriteAgent(model: AgentModel, options: CheckRewrite
       const obs = await t.start(reset);
       const base = { dialect: obs.dialect, question: questionText(obs), schema: schemaText(obs) };
       const write = await t.ask('write', writePrompt(base), META);
-      let sql = extractSql(write.text);
-      await t.submit({ custom_sql: sql || write.text || 'SELECT 1', repair_action: 'generate' }, write.index);
+      let sql = answerSql(write.text);
+      await t.submit({ custom_sql: sql, repair_action: 'generate' }, write.index);
       for (let turn = 1; turn < maxTurns && !t.isDone; turn++) {
         const review: ReviewInput = { ...base, sql, execution: truncate(executionText(t.observation)) };
         const check = await t.ask('check', checkPrompt(review), META);

@@ -1,0 +1,167 @@
+/**
+ * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20]
+ *
+ * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
+ * server process. Baselines measured in the same run: a bare `ws` echo server (same clients, same frame sizes) and
+ * the episode core called in-process (no sockets). Reports steps/s and p50/p99 step latency.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import WebSocket from 'ws';
+import { WsEnvClient } from '../src/client/index.js';
+import { composeService } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { builtinGold } from '../tests/helpers/builtin-gold.js';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']).filter(([a]) => a.startsWith('--')));
+const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
+const EPISODES_PER_CLIENT = Number(args.get('--episodes-per-client') ?? 10);
+const QUESTION = 'simple_queries/01';
+/** Four wrong-but-valid attempts, then the gold: every step executes, is graded, and the first four get a repair decision. */
+const STEPS = ['SELECT COUNT(*) FROM customers WHERE 1 = 0', 'SELECT COUNT(*) FROM orders', 'SELECT COUNT(*) + 1 FROM customers', 'SELECT COUNT(DISTINCT country) FROM customers', builtinGold(QUESTION)];
+
+interface Run {
+  steps: number;
+  seconds: number;
+  latenciesMs: number[];
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function startProcess(script: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, script, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const port = /"port":(\d+)/.exec(line)?.[1] ?? /^ECHO (\d+)$/.exec(line)?.[1];
+      if (port !== undefined) resolve({ child, port: Number(port) });
+    });
+    child.once('exit', (code) => reject(new Error(`process exited with ${code}`)));
+  });
+}
+
+/** Each client runs its episodes back to back; a step's latency is send → reply. */
+async function runEnvClients(baseUrl: string, clients: number): Promise<Run> {
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const client = await WsEnvClient.connect(baseUrl);
+      for (let e = 0; e < EPISODES_PER_CLIENT; e++) {
+        await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
+        for (const sql of STEPS) {
+          const t0 = performance.now();
+          try {
+            await client.step({ custom_sql: sql });
+          } catch {
+            errors += 1;
+          }
+          latenciesMs.push(performance.now() - t0);
+        }
+      }
+      await client.close();
+    }),
+  );
+  return { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors };
+}
+
+/** The same number of request/reply round trips, with frames the size of the env's, against a bare echo server. */
+async function runEchoClients(port: number, clients: number, frameBytes: number): Promise<Run> {
+  const latenciesMs: number[] = [];
+  const payload = JSON.stringify({ type: 'step', data: { custom_sql: 'x'.repeat(frameBytes) } });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      await new Promise((r) => ws.once('open', r));
+      for (let i = 0; i < EPISODES_PER_CLIENT * STEPS.length; i++) {
+        const t0 = performance.now();
+        await new Promise((resolve) => {
+          ws.once('message', resolve);
+          ws.send(payload);
+        });
+        latenciesMs.push(performance.now() - t0);
+      }
+      ws.close();
+    }),
+  );
+  return { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors: 0 };
+}
+
+/** Episodes on the in-process core: no sockets, no JSON; `clients` concurrent loops on one event loop. */
+async function runInProcess(clients: number): Promise<Run> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-core-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0' });
+  const service = await composeService(config, createLogger(config.log));
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let e = 0; e < EPISODES_PER_CLIENT; e++) {
+        const episode = service.env.createEpisode();
+        await episode.reset({ task_id: 'simple_queries', question_id: QUESTION });
+        for (const sql of STEPS) {
+          const t0 = performance.now();
+          await episode.step({ custom_sql: sql, metadata: {} });
+          latenciesMs.push(performance.now() - t0);
+        }
+        episode.close();
+      }
+    }),
+  );
+  const run = { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors: 0 };
+  await service.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return run;
+}
+
+function row(name: string, clients: number, run: Run): string {
+  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
+  const rate = run.steps / run.seconds;
+  return `| ${name} | ${clients} | ${run.steps} | ${rate.toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${run.errors} |`;
+}
+
+async function main(): Promise<void> {
+  const isBuilt = fs.existsSync(path.join(ROOT, 'dist', 'main.js'));
+  const serverArgs = isBuilt ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-server-'));
+  const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024' });
+  const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts'], {});
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${os.cpus().length} cores`);
+  await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
+  const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
+  const rates: Record<string, Record<number, number>> = { env: {}, echo: {}, core: {} };
+  for (const clients of CLIENTS) {
+    const env = await runEnvClients(baseUrl, clients);
+    const echoRun = await runEchoClients(echo.port, clients, 4000);
+    const core = await runInProcess(clients);
+    rates.env![clients] = env.steps / env.seconds;
+    rates.echo![clients] = echoRun.steps / echoRun.seconds;
+    rates.core![clients] = core.steps / core.seconds;
+    lines.push(row('sql-repair-env over /ws', clients, env), row('bare ws echo server', clients, echoRun), row('episode core in-process', clients, core));
+    console.error(`  done: ${clients} clients`);
+  }
+  console.log(lines.join('\n'));
+  console.log('\n| clients | env ÷ echo | env ÷ in-process core |\n|---|---|---|');
+  for (const clients of CLIENTS) {
+    console.log(`| ${clients} | ${((rates.env![clients] ?? 0) / (rates.echo![clients] ?? 1)).toFixed(3)} | ${((rates.env![clients] ?? 0) / (rates.core![clients] ?? 1)).toFixed(3)} |`);
+  }
+  server.child.kill('SIGTERM');
+  echo.child.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { ServerError } from '../client/index.js';
+import type { QuestionRef } from './episode-record.js';
+
+/** The built-in tasks over the demo database (env/tasks/builtin-tasks.ts). */
+export const BUILTIN_TASK_IDS = ['simple_queries', 'join_queries', 'complex_analytics'] as const;
+
+interface TaskListing {
+  task_id: string;
+  questions: { question_id: string; question: string; difficulty: string; db_id: string }[];
+}
+
+/** The task ids a --dataset value names: the built-in tasks, or the Spider-format directory's name. */
+export function taskIdsOf(dataset: string): string[] {
+  return dataset === 'builtin' ? [...BUILTIN_TASK_IDS] : [path.basename(path.resolve(dataset))];
+}
+
+/** The questions of the given tasks, from the server's GET /tasks. Throws naming a task the server lacks. */
+export async function fetchQuestions(baseUrl: string, taskIds: string[], token?: string): Promise<QuestionRef[]> {
+  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/tasks`, {
+    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok) throw await ServerError.fromResponse(res);
+  const tasks = (await res.json()) as TaskListing[];
+  return taskIds.flatMap((taskId) => {
+    const task = tasks.find((t) => t.task_id === taskId);
+    if (task === undefined) {
+      const known = tasks.map((t) => t.task_id).join(', ');
+      throw new Error(`the server has no task '${taskId}' (it has: ${known}); start it with DATASET_DIR pointing at the dataset`);
+    }
+    return task.questions.map((q) => ({ question_id: q.question_id, task_id: taskId, db_id: q.db_id, difficulty: q.difficulty, question: q.question }));
+  });
+}
+
+/** mulberry32: a small seeded generator, so the question sample depends on the seed only. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The questions in the seed's order (a Fisher–Yates shuffle), first `limit` of them. A larger limit with the same
+ * seed extends the same sample, which is what makes a resumed run with a bigger --limit add only new questions.
+ */
+export function sampleQuestions<T>(questions: T[], seed: number, limit?: number): T[] {
+  const order = [...questions];
+  const random = seededRandom(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return limit === undefined ? order : order.slice(0, limit);
+}
