@@ -1,14 +1,15 @@
 // The episode viewer: pick a question, reset, run attempts with the server's model or typed SQL over the SSE
 // step stream, and watch SQL, results, rewards and the policy's decisions arrive.
-import { ApiError, getJson, getToken, postJson, setToken, streamStep } from './api.js';
-import { createAttemptCard, promptViewer, timelineTable } from './attempt-card.js';
+import { getJson, postJson, streamStep } from './api.js';
+import { createAttemptCard, timelineTable } from './attempt-card.js';
 import { byId, fill, fmt, h } from './dom.js';
 import { loadPolicy } from './policy-view.js';
-import { renderSchema } from './schema-view.js';
+import { renderQuestion, renderRecommendation, updateAttemptCount } from './question-view.js';
+import { bindTabs, bindToken, clearNotice, reportError, showNotice } from './shell.js';
 
 const ARMS = ['auto', 'generate', 'FIX_IDENTIFIER', 'FIX_JOIN_PATH', 'FIX_SYNTAX_DIALECT', 'FIX_AGGREGATION', 'PROBE_VALUES', 'RELAX_FILTERS', 'FIX_PROJECTION', 'EXPLAIN_AND_VERIFY', 'DECOMPOSE_CTE', 'REGENERATE'];
 
-const state = { tasks: [], observation: null, isDone: true, isBusy: false, controller: null, isStopRequested: false, records: [] };
+const state = { tasks: [], observation: null, isDone: true, isBusy: false, controller: null, isStopRequested: false, records: [], pendingEnd: undefined };
 
 function updateControls() {
   const canStep = state.observation !== null && !state.isDone && !state.isBusy;
@@ -17,8 +18,6 @@ function updateControls() {
   byId('stop-button').disabled = !state.isBusy;
   byId('view-episode').setAttribute('aria-busy', String(state.isBusy));
 }
-
-// ---------- tasks and reset ----------
 
 function questionLabel(q) {
   const text = q.question.length > 90 ? `${q.question.slice(0, 87)}…` : q.question;
@@ -71,7 +70,7 @@ async function reset(event) {
     byId('timeline-panel').hidden = true;
     renderQuestion(envelope.observation);
     if (envelope.observation.current_sql) byId('sql-editor').value = envelope.observation.current_sql;
-    renderRecommendation(envelope.observation);
+    renderRecommendation(envelope.observation, state.isDone);
   } catch (err) {
     reportError(err);
   } finally {
@@ -79,8 +78,6 @@ async function reset(event) {
     updateControls();
   }
 }
-
-// ---------- steps ----------
 
 function endEpisode(summary) {
   state.isDone = true;
@@ -121,9 +118,8 @@ async function step(action) {
     const end = state.pendingEnd;
     state.pendingEnd = undefined;
     if (envelope.done) endEpisode(end ?? { success: envelope.observation.success, attempts: envelope.observation.attempt_number, total_reward: state.records.reduce((a, r) => a + (r.reward ?? 0), 0) });
-    const attempts = document.querySelector('[data-field="attempts"]');
-    if (attempts) attempts.textContent = `${envelope.observation.attempt_number} of ${envelope.observation.max_attempts}`;
-    renderRecommendation(envelope.observation);
+    updateAttemptCount(envelope.observation);
+    renderRecommendation(envelope.observation, state.isDone);
     return envelope;
   } catch (err) {
     card?.fail(err?.name === 'AbortError' ? 'Stopped before it finished.' : (err?.message ?? String(err)));
@@ -170,8 +166,6 @@ function stop() {
   state.controller?.abort();
 }
 
-// ---------- start ----------
-
 function init() {
   fill(byId('arm-select'), ARMS.map((a) => h('option', { value: a }, a === 'auto' ? "auto (the policy's choice)" : a)));
   byId('task-select').addEventListener('change', fillQuestions);
@@ -187,8 +181,10 @@ function init() {
     }
   });
   byId('policy-refresh').addEventListener('click', () => void loadPolicy());
-  bindTabs();
-  bindToken();
+  bindTabs((tabId) => {
+    if (tabId === 'tab-policy') void loadPolicy();
+  });
+  bindToken(() => void loadTasks());
   updateControls();
   void loadTasks().finally(() => {
     document.body.dataset.ready = 'true';

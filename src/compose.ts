@@ -16,6 +16,7 @@ import { createTaskRegistry } from './env/tasks/task-registry.js';
 import type { Logger } from './logger.js';
 import { createBackend, type LlmBackend } from './model/index.js';
 import { createSqlGenerator } from './model/sql-generator.js';
+import { createFaultInjector } from './rl/faults/index.js';
 import { createRepairPolicy, type RepairPolicyService } from './rl/repair-policy.js';
 
 /** Everything a running service holds, so that main.ts and the tests can start and stop it the same way. */
@@ -35,6 +36,8 @@ const VERSION = readVersion();
 export async function composeService(config: Config, log: Logger): Promise<Service> {
   const demoPath = await ensureDemoSqlite(config.dataDir, log.child({ mod: 'env.demo' }));
   const sqlite = createSqliteEngine(config.sql, log.child({ mod: 'env.sqlite' }), { [DEMO_DATABASE]: demoPath });
+  // why: a worker process takes ~0.4 s to start (1 s+ under tsx); start them now, not on the first agent query.
+  const warming = sqlite.warmUp();
   const engines: Partial<Record<Dialect, SqlEngine>> = { sqlite };
   const tasks: Task[] = builtinTasks();
   if (config.datasetDir !== undefined) {
@@ -59,9 +62,11 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     tasks: createTaskRegistry(tasks),
     policy,
     generator: backend === undefined ? undefined : createSqlGenerator(backend, { maxTokens: config.model.maxNewTokens }),
+    faults: createFaultInjector(),
     config: { sql: config.sql, score: config.score, episode: config.episode },
     log: log.child({ mod: 'env' }),
   });
+  await warming;
   const extraRoutes: express.Router[] = [createWebRoutes()];
   if (backend !== undefined && config.model.backend === 'onnx') extraRoutes.push(createOpenAiRouter(backend));
   const server = createServer({

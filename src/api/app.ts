@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.js';
 import { createRequestLog } from './request-log.js';
 import { createEpisodeRoutes } from './routes/episode-routes.js';
 import { createMetaRoutes, type MetaInfo } from './routes/meta-routes.js';
+import { isPublicWebPath } from './web-routes.js';
 
 export interface AppDeps {
   env: Environment;
@@ -32,7 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   app.use(createRequestLog(deps.log));
   app.use((req, _res, next) => {
-    next(req.path === '/health' || isAuthorized(req, deps.apiToken) ? undefined : new UnauthorizedError());
+    next(req.path === '/health' || isPublicWebPath(req.method, req.path) || isAuthorized(req, deps.apiToken) ? undefined : new UnauthorizedError());
   });
   app.use(express.json({ limit: '2mb' }));
   app.use(createMetaRoutes(deps.info, deps.env.deps.tasks, deps.metrics, deps.policyOverview));

@@ -1,15 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson, startTestService, type TestService } from '../helpers/server.js';
 import { tinyModelDir } from '../helpers/tiny-model.js';
-import { DOCS_SCREENSHOT, hasChromium, launchChromium, openPage, screenshot, SQL_TRACE_SCRIPT, type SqlTraceEntry, type WatchedPage } from './browser.js';
+import { DOCS_SCREENSHOT, hasChromium, launchChromium, screenshot, SQL_TRACE_SCRIPT, type SqlTraceEntry } from './browser.js';
+import { attempt, chartOf, expectCleanPage, openViewer as openViewerIn, startEpisode, waitAttemptDone } from './viewer-page.js';
 
 // why: CI installs chromium (.ci/run), so there a missing browser must fail; locally the suite may skip, loudly.
 const isCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 const describeBrowser = hasChromium || isCi ? describe : describe.skip;
 if (!hasChromium && !isCi) console.warn('tests/web/viewer.test.ts SKIPPED: /usr/bin/chromium is missing (apt-get install -y chromium).');
+
+// why: the screenshot differs on every run (episode ids, timings); the committed copy is refreshed on request only.
+const shouldWriteDocsScreenshot = process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(DOCS_SCREENSHOT);
 
 const BROWSER_TEST_MS = 120_000;
 const WRONG_SQL = 'SELECT COUNT(*) FROM custmers';
@@ -23,39 +27,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openViewer(svc: TestService, viewport?: { width: number; height: number }, initScript?: string): Promise<WatchedPage> {
-  const watched = await openPage(browser, svc.baseUrl, viewport);
-  if (initScript !== undefined) await watched.page.addInitScript({ content: initScript });
-  await watched.page.goto(`${svc.baseUrl}/`);
-  await watched.page.locator('body[data-ready="true"]').waitFor();
-  return watched;
-}
-
-async function startEpisode(page: Page, taskId: string, questionId: string): Promise<void> {
-  await page.selectOption('#task-select', taskId);
-  await page.selectOption('#question-select', questionId);
-  await page.click('#reset-button');
-  await page.locator(`[data-field="question"]`, { hasText: questionId }).waitFor();
-}
-
-const attempt = (page: Page, n: number) => page.locator(`.attempt[data-attempt="${n}"]`);
-
-async function waitAttemptDone(page: Page, n: number): Promise<void> {
-  await page.locator(`.attempt[data-attempt="${n}"][data-phase="done"]`).waitFor({ timeout: 60_000 });
-}
-
-/** The probabilities drawn in an attempt's arm chart, and the arm marked as chosen. */
-async function chartOf(page: Page, n: number) {
-  const rows = attempt(page, n).locator('svg.arm-chart .arm-row');
-  const probabilities = (await rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-probability'))))) as number[];
-  const chosen = (await attempt(page, n).locator('svg.arm-chart .arm-row.chosen').evaluateAll((els) => els.map((el) => el.getAttribute('data-arm')))) as string[];
-  return { probabilities, chosen };
-}
-
-function expectCleanPage(watched: WatchedPage): void {
-  expect(watched.errors).toEqual([]);
-  expect(watched.externalRequests).toEqual([]);
-}
+const openViewer = (svc: TestService, viewport?: { width: number; height: number }, initScript?: string) => openViewerIn(browser, svc.baseUrl, viewport, initScript);
 
 describeBrowser('the episode viewer with typed SQL (no model configured)', () => {
   let svc: TestService;
@@ -129,8 +101,10 @@ describeBrowser('the episode viewer with typed SQL (no model configured)', () =>
       await expect(page.locator('#run-episode').isDisabled()).resolves.toBe(true);
 
       const file = await screenshot(page, 'viewer-typed-sql.png');
-      fs.mkdirSync(path.dirname(DOCS_SCREENSHOT), { recursive: true });
-      fs.copyFileSync(file, DOCS_SCREENSHOT);
+      if (shouldWriteDocsScreenshot) {
+        fs.mkdirSync(path.dirname(DOCS_SCREENSHOT), { recursive: true });
+        fs.copyFileSync(file, DOCS_SCREENSHOT);
+      }
       expectCleanPage(watched);
       await watched.close();
     },

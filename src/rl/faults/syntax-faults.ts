@@ -21,9 +21,9 @@ const SLIPS: readonly Slip[] = [
     const before = tokens[from - 1];
     return from < 0 || before === undefined ? undefined : splice(sql, before.end, before.end, ',');
   },
-  // a misspelled keyword
+  // a misspelled keyword (not the statement's first word: the statement guard would reject it before SQLite parses it)
   (sql, tokens, rng) => {
-    const sites = tokens.filter((t) => t.kind === 'word' && KEYWORD_TYPOS[t.value.toUpperCase()] !== undefined);
+    const sites = tokens.filter((t, i) => i > 0 && t.kind === 'word' && KEYWORD_TYPOS[t.value.toUpperCase()] !== undefined);
     const site = pick(sites, rng);
     return site === undefined ? undefined : splice(sql, site.start, site.end, sameCase(KEYWORD_TYPOS[site.value.toUpperCase()] as string, site.value));
   },
