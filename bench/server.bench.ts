@@ -18,7 +18,7 @@ import { createLogger } from '../src/logger.js';
 import { builtinGold } from '../tests/helpers/builtin-gold.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']).filter(([a]) => a.startsWith('--')));
+const args = new Map<string, string>(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a, all[i + 1] ?? ''] as [string, string]] : [])));
 const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
 const EPISODES_PER_CLIENT = Number(args.get('--episodes-per-client') ?? 10);
 const QUESTION = 'simple_queries/01';
