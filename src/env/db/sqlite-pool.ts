@@ -174,6 +174,8 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
         slot.pending?.reject(err);
         const hasExited = slot.child.exitCode !== null || slot.child.signalCode !== null;
         const exited = hasExited ? Promise.resolve() : new Promise<void>((r) => slot.child.once('exit', () => r()));
+        // why: workers are unref'd; without a ref the loop may empty before 'exit' arrives and close() never resolves.
+        slot.child.ref();
         slot.child.kill('SIGKILL');
         return exited;
       });
