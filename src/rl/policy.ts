@@ -133,7 +133,9 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       if (options.isSyncOnDecide ?? true) await sync();
       const nowMs = now();
       // why: a caller that never schedules expireStale still gets its abandoned decisions closed with reward 0.
-      if ([...pending.values()].some((tsMs) => nowMs - tsMs >= options.rewardTtlMs)) await expireStale(nowMs);
+      // `pending` is in event-id (≈ time) order, so only its oldest entry needs looking at.
+      const oldestPendingMs = pending.values().next().value;
+      if (oldestPendingMs !== undefined && nowMs - oldestPendingMs >= options.rewardTtlMs) await expireStale(nowMs);
       const alpha = currentAlpha();
       const estimates = armNames.map((_, a) => state.model.estimate(a, input.x, alpha));
       const { probabilities, greedyIndex } = epsilonGreedy(
@@ -162,15 +164,18 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         tsMs: nowMs,
       };
       const { decisionId, episodeId, tsMs, ...logged } = decision;
-      await store.appendDecision({
+      const appended = {
         decisionId,
         episodeId,
         armIndex,
         x: Array.from(input.x),
         payload: { ...logged, mask: [...mask], seed: options.seed, featureSchemaHash, meta: { ...input.meta, ...(forcedIndex >= 0 ? { external: true } : {}) } },
         tsMs,
-      });
-      await sync();
+      };
+      const id = await store.appendDecision(appended);
+      // why: when no other writer came in between, fold our own event instead of reading it back (hot path).
+      if (id === state.lastEventId() + 1) fold({ id, kind: 'decision', value: null, ...appended });
+      else await sync();
       log.debug({ decisionId, episodeId, arm: decision.armName, p: decision.probability, isExplored: decision.isExplored }, 'policy decision');
       return decision;
     },
