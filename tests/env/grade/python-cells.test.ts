@@ -10,6 +10,7 @@ describe('pythonFloatRepr', () => {
       [0.1, '0.1'],
       [1e16, '1e+16'],
       [1e15, '1000000000000000.0'],
+      // eslint-disable-next-line no-loss-of-precision -- why: the rounding to the nearest double is what is tested
       [12345678901234567, '1.2345678901234568e+16'],
       [0.0001, '0.0001'],
       [0.00001, '1e-05'],
