@@ -8,9 +8,10 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-function table(head: string[], rows: (string | number)[][]): string {
+/** A markdown table; the first column is left-aligned, the others right-aligned when `isNumeric`. */
+function table(head: string[], rows: (string | number)[][], isNumeric = true): string {
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
-  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(head), line(head.map((_, i) => (i === 0 || !isNumeric ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 function accuracyCells(row: AccuracyRow): (string | number)[] {
@@ -41,6 +42,7 @@ export function renderReportMarkdown(report: EvalReport): string {
         ['limit', run.limit ?? 'all'],
         ['episodes', `${report.episodes}${report.failed > 0 ? ` (+${report.failed} failed to run)` : ''}`],
       ],
+      false,
     ),
     `## Execution accuracy\n\n**${report.correct} / ${report.episodes} = ${pct(report.accuracy)}**`,
     table(['hardness', 'episodes', 'correct', 'accuracy'], [...report.by_difficulty.map((r) => [r.difficulty, ...accuracyCells(r)]), ['**all**', ...accuracyCells({ count: report.episodes, correct: report.correct, accuracy: report.accuracy })]]),
@@ -61,10 +63,11 @@ export function renderReportMarkdown(report: EvalReport): string {
         ['time', seconds(cost.ms_per_episode), seconds(cost.time_ms)],
       ],
     ),
-    `Episode time: p50 ${seconds(cost.p50_ms)}, p95 ${seconds(cost.p95_ms)}. The API does not report the server model's tokens.`,
+    `Episode time: p50 ${seconds(cost.p50_ms)}, p95 ${seconds(cost.p95_ms)}.${cost.server_model_calls > 0 ? " The API does not report the server model's tokens." : ''}`,
   ];
   if (report.failures.length > 0) {
-    parts.push(`## Episodes that failed to run\n\nA resumed run retries them.`, table(['question', 'error'], report.failures.map((f) => [f.question_id, f.error.replaceAll('|', '\\|').replaceAll('\n', ' ')])));
+    const rows = report.failures.map((f) => [f.question_id, f.error.replaceAll('|', '\\|').replaceAll('\n', ' ')]);
+    parts.push(`## Episodes that failed to run\n\nA resumed run retries them.`, table(['question', 'error'], rows, false));
   }
   return `${parts.join('\n\n')}\n`;
 }

@@ -14,7 +14,6 @@ function tokensOf(text: string): number {
  */
 export class ScriptedBackend implements LlmBackend {
   readonly calls: { messages: ChatMessage[]; options: ChatOptions }[] = [];
-  private isClosed = false;
 
   constructor(private readonly script: string[] | ScriptFn) {}
 
@@ -45,17 +44,7 @@ export class ScriptedBackend implements LlmBackend {
   }
 
   close(): Promise<void> {
-    this.isClosed = true;
     return Promise.resolve();
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
-  /** The roles' system prompts of every call, in order (handy to assert a loop's call sequence). */
-  systemPrompts(): string[] {
-    return this.calls.map((c) => c.messages.find((m) => m.role === 'system')?.content ?? '');
   }
 }
 
