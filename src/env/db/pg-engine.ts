@@ -141,18 +141,21 @@ class PgEngineImpl implements PgEngine {
   }
 
   private async retryOnFault<T>(attempt: () => Promise<T>): Promise<T> {
-    try {
-      return await attempt();
-    } catch (first) {
-      if (!(first instanceof ConnectionFault)) throw first;
-      this.log.warn({ err: first.fault }, 'PostgreSQL connection failed; retrying on a fresh connection');
+    // why: after a server restart every idle pooled connection is dead; each failed try destroys one, so
+    // poolSize + 1 tries always reach a fresh connection when the server is up again.
+    const tries = this.cfg.pgPoolSize + 1;
+    let last: ConnectionFault | undefined;
+    for (let i = 0; i < tries; i += 1) {
       try {
         return await attempt();
-      } catch (second) {
-        if (!(second instanceof ConnectionFault)) throw second;
-        throw new DatabaseUnavailableError(unavailableMessage(this.cfg.databaseUrl, second.fault), second.fault);
+      } catch (err) {
+        if (!(err instanceof ConnectionFault)) throw err;
+        last = err;
+        if (i === 0) this.log.warn({ err: err.fault }, 'PostgreSQL connection failed; retrying on a fresh connection');
+        if (isRefused(err.fault)) break;
       }
     }
+    throw new DatabaseUnavailableError(unavailableMessage(this.cfg.databaseUrl, last?.fault), last?.fault);
   }
 
   private async connect(): Promise<pg.PoolClient> {
@@ -252,4 +255,10 @@ export async function createPgEngine(cfg: PgEngineConfig, log: Logger, options: 
   const engine = new PgEngineImpl(cfg, log.child({ mod: 'env.pg' }), options);
   await engine.refreshDatabases().catch((err: unknown) => log.warn({ err }, 'PostgreSQL schema list not read at start'));
   return engine;
+}
+
+/** A connection that could not even be opened: retrying on another pooled connection cannot help. */
+function isRefused(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH';
 }
