@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.js';
 import path from 'node:path';
 import { ServerError } from '../client/index.js';
 import type { QuestionRef } from './episode-record.js';
@@ -33,17 +34,6 @@ export async function fetchQuestions(baseUrl: string, taskIds: string[], token?:
   });
 }
 
-/** mulberry32: a small seeded generator, so the question sample depends on the seed only. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The questions in the seed's order (a Fisher–Yates shuffle), first `limit` of them. A larger limit with the same
@@ -51,7 +41,7 @@ function seededRandom(seed: number): () => number {
  */
 export function sampleQuestions<T>(questions: T[], seed: number, limit?: number): T[] {
   const order = [...questions];
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j] as T, order[i] as T];

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.js';
 /** Decoding parameters of one request. temperature ≤ 0 means greedy. */
 export interface SamplingParams {
   temperature: number;
@@ -7,17 +8,8 @@ export interface SamplingParams {
 
 export type Sampler = (logits: Float32Array) => number;
 
-/** mulberry32: a small seeded PRNG, enough for reproducible sampling. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG for reproducible sampling. */
+export const createRng: (seed: number) => () => number = mulberry32;
 
 /** Index of the largest logit; the first one wins ties. */
 export function argmax(logits: Float32Array): number {

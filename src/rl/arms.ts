@@ -1,21 +1,11 @@
+import { REPAIR_ARMS } from '../env/index.js';
 import type { ErrorClass } from './error-class.js';
 import { buildPromptFrom, PROMPT_TEMPLATES, PROMPT_VERSION, type BuiltPrompt, type PromptInput, type PromptTemplate } from './prompt-templates.js';
 import type { ProbeKind } from './probes.js';
 import { analyzeSql, type SqlShape } from './sql-shape.js';
 
-/** The repair arms (repair-policy.md §4). This order is the bandit's arm index and its tie-break order. */
-export const ARM_NAMES = [
-  'FIX_IDENTIFIER',
-  'FIX_JOIN_PATH',
-  'FIX_SYNTAX_DIALECT',
-  'FIX_AGGREGATION',
-  'PROBE_VALUES',
-  'RELAX_FILTERS',
-  'FIX_PROJECTION',
-  'EXPLAIN_AND_VERIFY',
-  'DECOMPOSE_CTE',
-  'REGENERATE',
-] as const;
+/** The repair arms (repair-policy.md §4), as the wire contract names them. This order is the bandit's arm index and its tie-break order. */
+export const ARM_NAMES = REPAIR_ARMS;
 
 export type ArmName = (typeof ARM_NAMES)[number];
 

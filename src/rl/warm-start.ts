@@ -1,38 +1,5 @@
-/**
- * The hand-written error class → repair arm table (repair-policy.md §3.3 classes, §4 arms) and the LinUCB prior
- * built from it. Names are plain strings so this file does not depend on error-class.ts / arms.ts.
- */
 
-/** repair-policy.md §3.3, in table order. */
-export const SPEC_ERROR_CLASSES = [
-  'SYNTAX',
-  'UNKNOWN_TABLE',
-  'UNKNOWN_COLUMN',
-  'AMBIGUOUS_REFERENCE',
-  'UNKNOWN_FUNCTION',
-  'GROUPING',
-  'TYPE_MISMATCH',
-  'QUERY_SHAPE',
-  'TIMEOUT',
-  'REJECTED',
-  'EMPTY_RESULT',
-  'WRONG_RESULT',
-  'OTHER',
-] as const;
-
-/** repair-policy.md §4, arms 1–10. */
-export const SPEC_ARMS = [
-  'FIX_IDENTIFIER',
-  'FIX_JOIN_PATH',
-  'FIX_SYNTAX_DIALECT',
-  'FIX_AGGREGATION',
-  'PROBE_VALUES',
-  'RELAX_FILTERS',
-  'FIX_PROJECTION',
-  'EXPLAIN_AND_VERIFY',
-  'DECOMPOSE_CTE',
-  'REGENERATE',
-] as const;
+/** The hand-written error class → repair arm table (repair-policy.md §3.3 classes, §4 arms) and the LinUCB prior built from it. */
 
 /** The fixed baseline policy: the arm a careful human would try first for each class. */
 export const DEFAULT_CLASS_ARM_TABLE: Readonly<Record<string, string>> = Object.freeze({

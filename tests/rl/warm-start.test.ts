@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ARM_NAMES } from '../../src/rl/arms.js';
 import { ERROR_CLASSES } from '../../src/rl/error-class.js';
 import { classFeatureIndex, FEATURE_DIM } from '../../src/rl/features.js';
-import { buildPriorTheta, DEFAULT_CLASS_ARM_TABLE, DEFAULT_PRIOR_REWARD, fixedPolicyArm, SPEC_ARMS, SPEC_ERROR_CLASSES } from '../../src/rl/warm-start.js';
+import { buildPriorTheta, DEFAULT_CLASS_ARM_TABLE, DEFAULT_PRIOR_REWARD, fixedPolicyArm } from '../../src/rl/warm-start.js';
 
 describe('warm-start table and prior', () => {
-  it('uses the same arm and class names, in the same order, as arms.ts and error-class.ts', () => {
-    expect([...SPEC_ARMS]).toEqual([...ARM_NAMES]);
-    expect([...SPEC_ERROR_CLASSES]).toEqual([...ERROR_CLASSES]);
+  it('has an arm for every error class', () => {
     expect(Object.keys(DEFAULT_CLASS_ARM_TABLE).sort()).toEqual([...ERROR_CLASSES].sort());
   });
 

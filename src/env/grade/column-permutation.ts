@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../random.js';
 /**
  * Spider's column-permutation search (grading.md §1.2 step 4) on cells already turned into Python-equality keys
  * (`keys[row][col]`, each a JSON token, so joining a row's keys with ',' is an unambiguous row key).
@@ -34,17 +35,6 @@ function projectionsEqual(gold: KeyMatrix, pred: KeyMatrix, goldCols: number[], 
   return isOrdered ? g.every((k, i) => k === p[i]) : sameCounts(counts(g), counts(p));
 }
 
-/** mulberry32: a small seeded PRNG, so the >3-column row draws are the same on every run. */
-function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function column(m: KeyMatrix, c: number): string[] {
   return m.map((row) => row[c] ?? '');
@@ -61,7 +51,7 @@ function candidateColumns(gold: KeyMatrix, pred: KeyMatrix, width: number, isOrd
   const candidates = all.map(() => new Set(all));
   if (width > 3) {
     const goldSets = all.map((j) => new Set(column(gold, j)));
-    const rng = createRng(PRUNE_SEED);
+    const rng = mulberry32(PRUNE_SEED);
     for (let d = 0; d < PRUNE_DRAWS; d++) {
       const row = pred[Math.floor(rng() * pred.length)] ?? [];
       for (const j of all) {

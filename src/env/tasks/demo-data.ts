@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../random.js';
 /**
  * The demo database's rows, generated from a fixed seed so every machine builds byte-identical data.
  * Money is integer cents and dates are 'YYYY-MM-DD' strings, so aggregates agree exactly on SQLite and PostgreSQL.
@@ -15,17 +16,6 @@ export const DEMO_DATABASE = 'demo';
 
 const DEMO_SEED = 20_240_917;
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-export function createSeededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Rng = () => number;
 const int = (rng: Rng, min: number, max: number): number => min + Math.floor(rng() * (max - min + 1));
@@ -195,7 +185,7 @@ function sales(rng: Rng, customerCount: number, salesRepIds: number[], products:
 
 /** Every demo table's rows, in an order that satisfies the foreign keys. Same output on every call. */
 export function generateDemoData(): DemoTableRows[] {
-  const rng = createSeededRandom(DEMO_SEED);
+  const rng = mulberry32(DEMO_SEED);
   const { table: employeeTable, salesRepIds } = employees(rng);
   const customerTable = customers(rng, 300);
   const { categories, suppliers, products } = catalog(rng);
