@@ -3,6 +3,14 @@ import type { Action, ResetOptions, State, StepEvent } from '../env/index.js';
 import type { Envelope } from './envelope.js';
 import { ServerError } from './envelope.js';
 
+/** One task of GET /tasks. */
+export interface TaskListing {
+  task_id: string;
+  description: string;
+  difficulty: string;
+  questions: { question_id: string; question: string; difficulty: string; db_id: string }[];
+}
+
 export interface HttpClientOptions {
   baseUrl: string;
   token?: string;
@@ -29,6 +37,11 @@ export class HttpEnvClient {
   async state(episodeId?: string): Promise<State> {
     const query = episodeId === undefined ? '' : `?episode_id=${encodeURIComponent(episodeId)}`;
     return this.request<State>('GET', `/state${query}`);
+  }
+
+  /** GET /tasks: every task with its questions. */
+  tasks(): Promise<TaskListing[]> {
+    return this.request<TaskListing[]>('GET', '/tasks');
   }
 
   /** Streams a step: yields each stage event, and returns the final envelope. */

@@ -108,6 +108,7 @@ export const ObservationSchema = z
     reward_breakdown: RewardBreakdownSchema.nullable(),
     success: z.boolean(),
     recommendation: RecommendationSchema.nullable(),
+    injected_fault: z.string().nullable().describe("repair mode: the fault kind injected into the gold query (e.g. 'misspell-column')"),
     done: z.boolean().default(false),
     reward: z.union([z.boolean(), z.number(), z.null()]).default(null),
     metadata: z.record(z.string(), z.unknown()).default({}),

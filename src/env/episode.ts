@@ -280,6 +280,7 @@ export class Episode {
     s.observation = {
       ...s.observation,
       current_sql: fault.sql,
+      injected_fault: fault.fault,
       result: exec.ok ? previewOf(exec, this.env.deps.config.sql.maxRows) : null,
       ...errorFieldsOf(diagnosis),
       score: grade.score,
@@ -325,6 +326,7 @@ export class Episode {
       reward_breakdown: null,
       success: false,
       recommendation: null,
+      injected_fault: null,
     };
   }
 }

@@ -1,15 +1,10 @@
-import { mulberry32 } from '../random.js';
 import path from 'node:path';
-import { ServerError } from '../client/index.js';
+import { HttpEnvClient } from '../client/index.js';
+import { mulberry32 } from '../random.js';
 import type { QuestionRef } from './episode-record.js';
 
 /** The built-in tasks over the demo database (env/tasks/builtin-tasks.ts). */
 export const BUILTIN_TASK_IDS = ['simple_queries', 'join_queries', 'complex_analytics'] as const;
-
-interface TaskListing {
-  task_id: string;
-  questions: { question_id: string; question: string; difficulty: string; db_id: string }[];
-}
 
 /** The task ids a --dataset value names: the built-in tasks, or the Spider-format directory's name. */
 export function taskIdsOf(dataset: string): string[] {
@@ -18,12 +13,7 @@ export function taskIdsOf(dataset: string): string[] {
 
 /** The questions of the given tasks, from the server's GET /tasks. Throws naming a task the server lacks. */
 export async function fetchQuestions(baseUrl: string, taskIds: string[], token?: string): Promise<QuestionRef[]> {
-  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/tasks`, {
-    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw await ServerError.fromResponse(res);
-  const tasks = (await res.json()) as TaskListing[];
+  const tasks = await new HttpEnvClient({ baseUrl, token, timeoutMs: 30_000 }).tasks();
   return taskIds.flatMap((taskId) => {
     const task = tasks.find((t) => t.task_id === taskId);
     if (task === undefined) {

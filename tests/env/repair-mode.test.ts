@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CLASSES } from '../../src/rl/error-class.js';
+import { FAULT_KIND_NAMES } from '../../src/rl/faults/fault-kinds.js';
 import { builtinGold } from '../helpers/builtin-gold.js';
 import { getJson, postJson, startTestService, type TestService } from '../helpers/server.js';
 
@@ -19,6 +20,7 @@ describe("reset with mode 'repair'", () => {
     expect(obs.attempt_number).toBe(0);
     expect(typeof obs.current_sql).toBe('string');
     expect(obs.current_sql).not.toBe(gold);
+    expect(FAULT_KIND_NAMES).toContain(obs.injected_fault);
     expect(ERROR_CLASSES).toContain(obs.error_class);
     expect(obs.error_message.length).toBeGreaterThan(0);
     expect(obs.recommendation.decision_id).not.toBe('');
