@@ -45,6 +45,8 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  // why: checkpoint (and fsync the main file) every ~40 MB of log instead of every ~4 MB: fewer stalls on the step path.
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
 
   let policyKey: string | undefined;
