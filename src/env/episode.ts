@@ -1,32 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { EpisodeFinishedError, EpisodeNotStartedError, ModelNotConfiguredError, RequestValidationError } from '../errors.js';
-import type { Action, Observation, ResetOptions, State, StepEventSink, StepResult } from './contract.js';
-import type { Dialect, DbSchema, ExecResult } from './db/engine.js';
+import type { Action, ResetOptions, State, StepEventSink, StepResult } from './contract.js';
+import type { ExecResult } from './db/engine.js';
 import type { Environment } from './environment.js';
+import { attemptContextOf, executeAndGrade, type RunningEpisode } from './episode-state.js';
 import type { Grade } from './grade/grader.js';
-import { errorFieldsOf, generateRecommendationOf, previewOf, recommendationOf } from './observation.js';
-import type { AttemptContext, Diagnosis, PolicyDecision } from './ports.js';
-import { goldFor, type TaskQuestion } from './tasks/task.js';
+import { errorFieldsOf, generateRecommendationOf, initialObservationOf, previewOf, recommendationOf } from './observation.js';
+import type { AttemptContext, Diagnosis } from './ports.js';
+import { startFromFault } from './repair-start.js';
 import { SerialLock } from './serial-lock.js';
+import { goldFor } from './tasks/task.js';
 
-interface Running {
-  id: string;
-  question: TaskQuestion;
-  dialect: Dialect;
-  goldSql: string;
-  schema: DbSchema;
-  schemaInfo: string;
-  attempt: number;
-  stepCount: number;
-  isDone: boolean;
-  isSuccess: boolean;
-  stepRewards: number[];
-  lastSql: string | null;
-  lastDiagnosis?: Diagnosis;
-  lastArm?: string;
-  decision?: PolicyDecision;
-  observation: Observation;
-}
+type Running = RunningEpisode;
+
 
 const noop: StepEventSink = () => undefined;
 
@@ -66,7 +52,7 @@ export class Episode {
       }
       const { schema, info } = await this.env.schema(dialect, question.database);
       const id = options.episode_id ?? randomUUID();
-      const prompt = await this.env.deps.policy.prompt('generate', this.contextOf({ id, question, dialect, schema, schemaInfo: info, attempt: 0, lastSql: null }), undefined, this.env.engine(dialect));
+      const prompt = await this.env.deps.policy.prompt('generate', attemptContextOf({ id, question, dialect, schema, schemaInfo: info, attempt: 0, lastSql: null }, config.episode.maxAttempts), undefined, this.env.engine(dialect));
       this.running = {
         id,
         question,
@@ -80,10 +66,10 @@ export class Episode {
         isSuccess: false,
         stepRewards: [],
         lastSql: null,
-        observation: this.initialObservation(id, question, dialect, info),
+        observation: initialObservationOf(id, question, dialect, info, config.episode.maxAttempts),
       };
       this.running.observation.recommendation = generateRecommendationOf(prompt);
-      if (options.mode === 'repair') await this.startFromFault(this.running, options.seed ?? 0);
+      if (options.mode === 'repair') await startFromFault(this.env, this.running, options.seed ?? 0);
       return { observation: this.running.observation, reward: null, done: false };
     });
   }
@@ -102,13 +88,7 @@ export class Episode {
       const { sql, completionTokens } = await this.writeSql(action, arm, s, options.signal, onEvent);
       onEvent({ type: 'sql_complete', sql });
       onEvent({ type: 'executing', sql, dialect: s.dialect });
-      const exec = await this.execute(s, sql);
-      const grade = await this.env.grader(s.dialect).grade({
-        database: s.question.database,
-        goldSql: s.goldSql,
-        legacyDoubleQuotes: s.question.legacyDoubleQuotes,
-        prediction: exec,
-      });
+      const { exec, grade } = await executeAndGrade(this.env, s, sql);
       return this.finishAttempt(s, { attempt, arm, sql, exec, grade, completionTokens, latencyMs: Date.now() - startedMs, onEvent });
     });
   }
@@ -170,19 +150,12 @@ export class Episode {
     const prompt =
       s.decision !== undefined && s.decision.arm === arm
         ? s.decision.prompt
-        : await this.env.deps.policy.prompt(arm, this.contextOf(s), s.lastDiagnosis, this.env.engine(s.dialect));
+        : await this.env.deps.policy.prompt(arm, attemptContextOf(s, this.env.deps.config.episode.maxAttempts), s.lastDiagnosis, this.env.engine(s.dialect));
     const generated = await generator.generateSql(prompt.messages, {
       signal,
       onChunk: (text) => onEvent({ type: 'sql_chunk', text }),
     });
     return { sql: generated.sql, completionTokens: generated.completionTokens };
-  }
-
-  private execute(s: Running, sql: string): Promise<ExecResult> {
-    return this.env.engine(s.dialect).execute(s.question.database, sql, {
-      maxRows: this.env.deps.config.sql.gradeMaxRows,
-      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
-    });
   }
 
   private async finishAttempt(
@@ -191,7 +164,7 @@ export class Episode {
   ): Promise<StepResult> {
     const { policy, config } = this.env.deps;
     const ctx: AttemptContext = {
-      ...this.contextOf(s),
+      ...attemptContextOf(s, this.env.deps.config.episode.maxAttempts),
       attempt: a.attempt,
       sql: a.sql,
       failure: a.exec.ok ? undefined : a.exec,
@@ -255,79 +228,6 @@ export class Episode {
       const preview = previewOf(exec, this.env.deps.config.sql.maxRows);
       onEvent({ type: 'success', columns: preview.columns, rows: preview.rows, row_count: preview.row_count, truncated: preview.truncated, sql_ms: sqlMs });
     }
-  }
-
-  private async startFromFault(s: Running, seed: number): Promise<void> {
-    const faults = this.env.deps.faults;
-    if (faults === undefined) {
-      throw new RequestValidationError([{ type: 'value_error', loc: ['body', 'mode'], msg: "mode 'repair' is not available on this server", input: 'repair' }]);
-    }
-    const engine = this.env.engine(s.dialect);
-    const fault = await faults.corrupt(s.question, s.goldSql, engine, seed);
-    if (fault === undefined) return;
-    const exec = await this.execute(s, fault.sql);
-    const grade = await this.env.grader(s.dialect).grade({
-      database: s.question.database,
-      goldSql: s.goldSql,
-      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
-      prediction: exec,
-    });
-    const ctx: AttemptContext = { ...this.contextOf(s), sql: fault.sql, failure: exec.ok ? undefined : exec, result: exec.ok ? exec : undefined, grade };
-    const diagnosis = grade.isMatch ? undefined : this.env.deps.policy.diagnose(ctx);
-    s.lastSql = fault.sql;
-    s.lastDiagnosis = diagnosis;
-    if (diagnosis !== undefined) s.decision = await this.env.deps.policy.recommend(ctx, diagnosis, engine);
-    s.observation = {
-      ...s.observation,
-      current_sql: fault.sql,
-      injected_fault: fault.fault,
-      result: exec.ok ? previewOf(exec, this.env.deps.config.sql.maxRows) : null,
-      ...errorFieldsOf(diagnosis),
-      score: grade.score,
-      recommendation: s.decision === undefined ? s.observation.recommendation : recommendationOf(s.decision),
-    };
-  }
-
-  private contextOf(s: Pick<Running, 'id' | 'question' | 'dialect' | 'schema' | 'schemaInfo' | 'attempt' | 'lastSql' | 'lastDiagnosis' | 'lastArm'>): AttemptContext {
-    return {
-      episodeId: s.id,
-      dialect: s.dialect,
-      database: s.question.database,
-      legacyDoubleQuotes: s.question.legacyDoubleQuotes,
-      question: s.question.question,
-      evidence: s.question.evidence,
-      schema: s.schema,
-      schemaInfo: s.schemaInfo,
-      attempt: s.attempt,
-      maxAttempts: this.env.deps.config.episode.maxAttempts,
-      sql: s.lastSql,
-      previousDiagnosis: s.lastDiagnosis,
-      previousArm: s.lastArm,
-    };
-  }
-
-  private initialObservation(id: string, q: TaskQuestion, dialect: Dialect, schemaInfo: string): Observation {
-    return {
-      episode_id: id,
-      task_id: q.taskId,
-      question_id: q.id,
-      question: q.question,
-      evidence: q.evidence ?? null,
-      dialect,
-      db_id: q.database,
-      schema_info: schemaInfo,
-      current_sql: null,
-      result: null,
-      ...errorFieldsOf(undefined),
-      attempt_number: 0,
-      max_attempts: this.env.deps.config.episode.maxAttempts,
-      task_difficulty: q.difficulty,
-      score: null,
-      reward_breakdown: null,
-      success: false,
-      recommendation: null,
-      injected_fault: null,
-    };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Observation, Recommendation, ResultPreview } from './contract.js';
-import type { ExecSuccess } from './db/engine.js';
+import type { Dialect, ExecSuccess } from './db/engine.js';
 import type { Diagnosis, PolicyDecision, RepairPrompt } from './ports.js';
+import type { TaskQuestion } from './tasks/task.js';
 
 /** The first `maxRows` rows of a result, as the agent sees them. */
 export function previewOf(result: ExecSuccess, maxRows: number): ResultPreview {
@@ -49,5 +50,30 @@ export function errorFieldsOf(diagnosis: Diagnosis | undefined): Pick<
     error_class: diagnosis.errorClass,
     offending_token: diagnosis.token ?? null,
     candidates: diagnosis.candidates,
+  };
+}
+
+/** The observation of a freshly reset episode: no attempt yet. */
+export function initialObservationOf(id: string, q: TaskQuestion, dialect: Dialect, schemaInfo: string, maxAttempts: number): Observation {
+  return {
+    episode_id: id,
+    task_id: q.taskId,
+    question_id: q.id,
+    question: q.question,
+    evidence: q.evidence ?? null,
+    dialect,
+    db_id: q.database,
+    schema_info: schemaInfo,
+    current_sql: null,
+    result: null,
+    ...errorFieldsOf(undefined),
+    attempt_number: 0,
+    max_attempts: maxAttempts,
+    task_difficulty: q.difficulty,
+    score: null,
+    reward_breakdown: null,
+    success: false,
+    recommendation: null,
+    injected_fault: null,
   };
 }

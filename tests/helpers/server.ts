@@ -26,18 +26,15 @@ export async function postJson(baseUrl: string, path: string, body?: unknown, he
     headers: { 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // plain text stays text
-  }
-  return { status: res.status, body: json as any, headers: res.headers };
+  return readAnswer(res);
 }
 
 export async function getJson(baseUrl: string, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${baseUrl}${path}`, { headers });
+  return readAnswer(await fetch(`${baseUrl}${path}`, { headers }));
+}
+
+/** Status, body (parsed when it is JSON, else the text) and headers of an answer. */
+async function readAnswer(res: Response) {
   const text = await res.text();
   let json: unknown = text;
   try {
