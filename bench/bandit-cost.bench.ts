@@ -121,7 +121,7 @@ async function measurePolicy(synchronous: 'FULL' | 'NORMAL', n: number): Promise
   const store = createSqlitePolicyStore({ filePath: path.join(dir, 'policy.sqlite'), synchronous });
   const policy = await createLinUcbPolicy({
     armNames: Array.from({ length: K }, (_, a) => `ARM_${a}`), d: D, featureSchemaHash: 'bench', alpha: ALPHA, epsilon: 0.05,
-    seed: 1, rewardTtlMs: 3_600_000, store, log: createLogger({ level: 'silent', pretty: false }),
+    seed: 1, rewardTtlMs: 3_600_000, store, log: createLogger({ level: 'silent' }),
   });
   const { xs, rewards } = workload(n);
   const started = performance.now();

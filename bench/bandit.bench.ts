@@ -43,7 +43,7 @@ if (!fs.existsSync(path.join(SPIDER_DIR, 'questions.json'))) {
 }
 
 const config = loadConfig({ LOG_LEVEL: 'silent', SQL_WORKERS: '2' });
-const log = createLogger({ level: 'silent', pretty: false });
+const log = createLogger({ level: 'silent' });
 const argmax = (values: number[], mask: readonly boolean[]): number => values.reduce((best, v, i) => (mask[i] === true && (best < 0 || v > (values[best] as number)) ? i : best), -1);
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 

@@ -28,7 +28,7 @@ import { createChatTokenizer } from '../src/model/tokenizer.js';
 
 const DECODE_TOKENS = Number(process.argv[2] ?? 64);
 const OVERHEAD_ROUNDS = 40;
-const log = createLogger({ level: 'warn', pretty: false });
+const log = createLogger({ level: 'warn' });
 const baseConfig = loadConfig();
 
 const schema = 'CREATE TABLE singer (singer_id INTEGER PRIMARY KEY, name TEXT, country TEXT, age INTEGER, is_male TEXT);\n';

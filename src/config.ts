@@ -11,10 +11,6 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const boolFromEnv = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())));
-
 /**
  * Every environment variable the service reads, with its default. The README lists the same table.
  * Keys are the variable names; `buildConfig` turns them into the nested, camelCase config.
@@ -61,7 +57,6 @@ const EnvSchema = z.object({
   MODEL_DEVICE: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
   MODEL_MAX_NEW_TOKENS: z.coerce.number().int().positive().default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: boolFromEnv.default(false),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -110,7 +105,7 @@ function buildConfig(e: Env) {
       device: e.MODEL_DEVICE,
       maxNewTokens: e.MODEL_MAX_NEW_TOKENS,
     },
-    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    log: { level: e.LOG_LEVEL },
   };
 }
 

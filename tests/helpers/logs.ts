@@ -10,7 +10,7 @@ export function memoryLogger(level: 'info' | 'debug' | 'trace' = 'debug'): { log
       cb();
     },
   });
-  const log = createLogger({ level, pretty: false }, stream);
+  const log = createLogger({ level }, stream);
   const lines = () =>
     chunks
       .join('')
@@ -22,5 +22,5 @@ export function memoryLogger(level: 'info' | 'debug' | 'trace' = 'debug'): { log
 
 /** A logger that drops everything. */
 export function silentLogger(): Logger {
-  return createLogger({ level: 'silent', pretty: false });
+  return createLogger({ level: 'silent' });
 }

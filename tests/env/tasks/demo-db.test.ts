@@ -44,7 +44,7 @@ import { ensureDemoSqlite } from ${JSON.stringify(pathToFileURL(path.join(REPO_R
 import { createLogger } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/logger.ts')).href)};
 fs.writeFileSync(${JSON.stringify(readyFile)}, '');
 while (!fs.existsSync(${JSON.stringify(goFile)})) await new Promise((r) => setTimeout(r, 5));
-console.log(await ensureDemoSqlite(${JSON.stringify(dataDir)}, createLogger({ level: 'info', pretty: false })));
+console.log(await ensureDemoSqlite(${JSON.stringify(dataDir)}, createLogger({ level: 'info' })));
 `,
   );
   return new Promise((resolve, reject) => {
