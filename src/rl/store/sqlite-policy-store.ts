@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
+import { OwnEventTail } from './own-event-tail.js';
 import type { PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
 
 export interface SqlitePolicyStoreOptions {
@@ -48,6 +49,11 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   // why: checkpoint (and fsync the main file) every ~40 MB of log instead of every ~4 MB: fewer stalls on the step path.
   db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
+  // why: reading back our own writes is on every step's path; PRAGMA data_version tells whether another
+  // connection committed since our last read, and when none did, OwnEventTail answers without a query.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let seenDataVersion = dataVersion.get() as number;
+  let tail = new OwnEventTail();
 
   let policyKey: string | undefined;
   const key = (): string => {
@@ -93,6 +99,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
         updatedMs: Date.now(),
       });
       policyKey = meta.policyKey;
+      tail = new OwnEventTail();
     },
     async listPolicies() {
       const rows = stmt.listMeta.all() as { policy_key: string; arm_names: string; d: number; feature_schema_hash: string; config: string }[];
@@ -106,7 +113,9 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     },
     async appendDecision(e) {
       const info = stmt.insertDecision.run(key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs);
-      return Number(info.lastInsertRowid);
+      const id = Number(info.lastInsertRowid);
+      tail.recordDecision(id, e);
+      return id;
     },
     async appendReward(e) {
       const info = stmt.insertReward.run({
@@ -117,7 +126,10 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
         payload: JSON.stringify(e.payload),
         tsMs: e.tsMs,
       });
-      if (info.changes === 1) return 'inserted';
+      if (info.changes === 1) {
+        tail.recordReward(Number(info.lastInsertRowid), e);
+        return 'inserted';
+      }
       return stmt.hasDecision.get(key(), e.decisionId) === undefined ? 'unknown-decision' : 'duplicate';
     },
     async appendSnapshot(s: PolicySnapshot) {
@@ -134,7 +146,13 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       };
     },
     async eventsAfter(afterId, limit) {
-      return (stmt.eventsAfter.all(key(), afterId, limit) as EventRow[]).map(toPolicyEvent);
+      const version = dataVersion.get() as number;
+      const fromMemory = tail.read(afterId, limit, version === seenDataVersion);
+      if (fromMemory !== undefined) return fromMemory;
+      seenDataVersion = version;
+      const events = (stmt.eventsAfter.all(key(), afterId, limit) as EventRow[]).map(toPolicyEvent);
+      tail.afterQuery(events, afterId, limit);
+      return events;
     },
     async episodeEvents(episodeId) {
       return (stmt.episodeEvents.all(key(), episodeId) as EventRow[]).map(toPolicyEvent);

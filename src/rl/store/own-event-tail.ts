@@ -1,0 +1,54 @@
+import type { NewDecisionEvent, NewRewardEvent, PolicyEvent } from './policy-store.js';
+
+/**
+ * The events this store appended since it last read the log, kept in memory so that reading them back (which
+ * the policy does after every write) needs no query while no other connection has written. The caller decides
+ * "no other writer" (SQLite: PRAGMA data_version unchanged); anything unknown makes the tail invalid, and the
+ * next read goes to the database.
+ */
+export class OwnEventTail {
+  private events: PolicyEvent[] = [];
+  /** Every event with id ≤ this was returned by a database read (or the tail is invalid when undefined). */
+  private readUpTo: number | undefined;
+  private readonly decisions = new Map<string, { x: number[]; armIndex: number; episodeId: string }>();
+
+  recordDecision(id: number, e: NewDecisionEvent): void {
+    this.decisions.set(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
+    this.push({ id, kind: 'decision', decisionId: e.decisionId, episodeId: e.episodeId, armIndex: e.armIndex, value: null, x: e.x, payload: e.payload, tsMs: e.tsMs });
+  }
+
+  recordReward(id: number, e: NewRewardEvent): void {
+    const decision = this.decisions.get(e.decisionId);
+    if (decision === undefined) {
+      this.readUpTo = undefined;
+      return;
+    }
+    if (e.kind === 'reward') this.decisions.delete(e.decisionId);
+    this.push({ id, kind: e.kind, decisionId: e.decisionId, episodeId: decision.episodeId, armIndex: decision.armIndex, value: e.value, x: decision.x, payload: e.payload, tsMs: e.tsMs });
+  }
+
+  /** The events after `afterId` from memory, or undefined when the database must be read. */
+  read(afterId: number, limit: number, isUnchangedByOthers: boolean): PolicyEvent[] | undefined {
+    if (!isUnchangedByOthers || this.readUpTo === undefined || afterId < this.readUpTo) return undefined;
+    this.events = this.events.filter((e) => e.id > afterId);
+    return this.events.slice(0, limit);
+  }
+
+  /** Records what a database read returned: the tail restarts after it (a full page may have more behind it). */
+  afterQuery(events: readonly PolicyEvent[], afterId: number, limit: number): void {
+    for (const e of events) {
+      if (e.kind === 'decision') this.decisions.set(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
+      else if (e.kind === 'reward') this.decisions.delete(e.decisionId);
+    }
+    this.events = [];
+    this.readUpTo = events.length >= limit ? undefined : (events.at(-1)?.id ?? afterId);
+  }
+
+  private push(event: PolicyEvent): void {
+    if (this.readUpTo === undefined) return;
+    const last = this.events.at(-1)?.id ?? this.readUpTo;
+    // why: ids are assigned in commit order; a gap means someone else's event sits in between.
+    if (event.id !== last + 1) this.readUpTo = undefined;
+    else this.events.push(event);
+  }
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OwnEventTail } from '../../../src/rl/store/own-event-tail.js';
+import type { NewDecisionEvent } from '../../../src/rl/store/policy-store.js';
+import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+const decision = (id: string): NewDecisionEvent => ({ decisionId: id, episodeId: 'e', armIndex: 2, x: [1, 0.5], payload: { n: id }, tsMs: 1 });
+
+describe('OwnEventTail', () => {
+  it('serves its own consecutive events from memory after a database read', () => {
+    const tail = new OwnEventTail();
+    expect(tail.read(0, 10, true)).toBeUndefined();
+    tail.afterQuery([], 0, 10);
+    tail.recordDecision(1, decision('d1'));
+    tail.recordReward(2, { kind: 'reward', decisionId: 'd1', value: 0.5, payload: {}, tsMs: 2 });
+    const events = tail.read(0, 10, true);
+    expect(events?.map((e) => [e.id, e.kind, e.armIndex, e.x])).toEqual([
+      [1, 'decision', 2, [1, 0.5]],
+      [2, 'reward', 2, [1, 0.5]],
+    ]);
+    expect(tail.read(1, 10, true)?.map((e) => e.id)).toEqual([2]);
+  });
+
+  it('sends the caller to the database when someone else wrote, an id is skipped, a reward is for an unknown decision or a page was full', () => {
+    const fresh = () => {
+      const t = new OwnEventTail();
+      t.afterQuery([], 0, 10);
+      return t;
+    };
+    const changed = fresh();
+    changed.recordDecision(1, decision('d1'));
+    expect(changed.read(0, 10, false)).toBeUndefined();
+
+    const gap = fresh();
+    gap.recordDecision(2, decision('d2'));
+    expect(gap.read(0, 10, true)).toBeUndefined();
+
+    const unknown = fresh();
+    unknown.recordReward(1, { kind: 'reward', decisionId: 'elsewhere', value: 1, payload: {}, tsMs: 1 });
+    expect(unknown.read(0, 10, true)).toBeUndefined();
+
+    const full = new OwnEventTail();
+    full.afterQuery([{ id: 1, kind: 'decision', decisionId: 'a', episodeId: 'e', armIndex: 0, value: null, x: [], payload: {}, tsMs: 1 }], 0, 1);
+    expect(full.read(1, 1, true)).toBeUndefined();
+  });
+});
+
+describe('SQLite policy store read-back', () => {
+  it('sees events another connection wrote after serving its own from memory', async () => {
+    const file = path.join(tmpDir('sre-tail-'), 'policy.sqlite');
+    const meta = { policyKey: 'k', armNames: ['a', 'b', 'c'], d: 2, featureSchemaHash: 'h', config: {} };
+    const a = createSqlitePolicyStore({ filePath: file, synchronous: 'NORMAL' });
+    const b = createSqlitePolicyStore({ filePath: file, synchronous: 'NORMAL' });
+    await a.open(meta);
+    await b.open(meta);
+    expect(await a.eventsAfter(0, 100)).toEqual([]);
+    const first = await a.appendDecision(decision('d1'));
+    expect((await a.eventsAfter(0, 100)).map((e) => e.id)).toEqual([first]);
+    const second = await b.appendDecision(decision('d2'));
+    await b.appendReward({ kind: 'reward', decisionId: 'd1', value: 1, payload: {}, tsMs: 3 });
+    const seen = await a.eventsAfter(first, 100);
+    expect(seen.map((e) => [e.id, e.kind, e.decisionId])).toEqual([
+      [second, 'decision', 'd2'],
+      [second + 1, 'reward', 'd1'],
+    ]);
+    expect(seen[1]?.x).toEqual([1, 0.5]);
+    await a.close();
+    await b.close();
+  });
+});
