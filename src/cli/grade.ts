@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createSqliteEngine } from '../env/db/sqlite-engine.js';
 import { createGrader, spiderHardness, type Grader, type GradeMode, type SpiderHardness } from '../env/grade/index.js';
 import { createLogger, type Logger } from '../logger.js';
+import { mapLimited } from '../map-limited.js';
 
 export const GRADE_USAGE =
   'usage: npm run grade -- --gold GOLD --pred PRED --db-dir DIR [--mode spider|bird|strict] [--json] [--timeout-ms N]\n' +
@@ -92,19 +93,6 @@ async function gradeItem(item: Item, grader: Grader, mode: GradeMode, hasDb: boo
   const failure = grade.goldFailure ?? grade.predFailure;
   const prefix = grade.goldFailure === undefined ? '' : 'gold failed: ';
   return { ...base, match: grade.isMatch, error: failure === undefined ? null : `${prefix}${failure.code}: ${failure.message}` };
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
-  return results;
 }
 
 function summarize(outcomes: readonly Outcome[], mode: GradeMode) {

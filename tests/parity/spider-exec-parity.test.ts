@@ -8,6 +8,7 @@ import { silentLogger } from '../helpers/logs.js';
 import { describeSpider, SPIDER_DIR } from '../helpers/spider.js';
 import { testConfig } from '../helpers/test-config.js';
 import { MUTATIONS } from './spider-mutations.js';
+import { mapLimited } from '../../src/map-limited.js';
 
 const REFERENCE = path.join(import.meta.dirname, 'spider_exec_reference.py');
 const isPythonAvailable = spawnSync('python3', ['-c', 'import sqlite3'], { stdio: 'ignore' }).status === 0;
@@ -52,19 +53,6 @@ function runReference(pairs: Pair[]): Reference[] {
   const out = spawnSync('python3', [REFERENCE], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 240_000 });
   if (out.status !== 0) throw new Error(`reference failed (${String(out.status)}): ${out.stderr}`);
   return JSON.parse(out.stdout) as Reference[];
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
 }
 
 describeParity('spider mode agrees with a Python reference of the official evaluator', () => {
