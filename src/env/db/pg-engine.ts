@@ -72,6 +72,9 @@ class PgEngineImpl implements PgEngine {
     });
     // why: an idle client whose server went away emits 'error'; unhandled, it would crash the process.
     this.pool.on('error', (err) => this.log.warn({ err }, 'idle PostgreSQL connection lost'));
+    // why: a checked-out client whose socket dies (e.g. pg-cursor syncing on a terminated connection) emits
+    // 'error' outside any query; unhandled, that would crash the server. The query itself fails on its own.
+    this.pool.on('connect', (client) => client.on('error', (err) => this.log.warn({ err }, 'PostgreSQL connection lost')));
   }
 
   databases(): string[] {

@@ -30,7 +30,9 @@ export class OwnEventTail {
   /** The events after `afterId` from memory, or undefined when the database must be read. */
   read(afterId: number, limit: number, isUnchangedByOthers: boolean): PolicyEvent[] | undefined {
     if (!isUnchangedByOthers || this.readUpTo === undefined || afterId < this.readUpTo) return undefined;
+    // why: events up to afterId are dropped, so an older afterId must go to the database from now on.
     this.events = this.events.filter((e) => e.id > afterId);
+    this.readUpTo = afterId;
     return this.events.slice(0, limit);
   }
 

@@ -47,6 +47,8 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
   const s = `"${schema}"`;
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 });
   pool.on('error', (err) => options.log?.warn({ err, mod: 'rl.store.pg' }, 'idle policy store connection failed'));
+  // why: a checked-out client whose socket dies emits 'error' outside any query; unhandled, it would crash the process.
+  pool.on('connect', (client) => client.on('error', (err) => options.log?.warn({ err, mod: 'rl.store.pg' }, 'policy store connection lost')));
   const lockKey = `sql-repair-env.policy_event.${schema}`;
   let policyKey: string | undefined;
   const key = (): string => {

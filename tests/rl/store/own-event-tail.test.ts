@@ -20,6 +20,7 @@ describe('OwnEventTail', () => {
       [2, 'reward', 2, [1, 0.5]],
     ]);
     expect(tail.read(1, 10, true)?.map((e) => e.id)).toEqual([2]);
+    expect(tail.read(0, 10, true)).toBeUndefined();
   });
 
   it('sends the caller to the database when someone else wrote, an id is skipped, a reward is for an unknown decision or a page was full', () => {
