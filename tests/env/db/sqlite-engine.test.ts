@@ -97,10 +97,13 @@ describe('SQLite engine', () => {
   it('fails the query of a worker that dies mid-query with a clear error, then keeps serving', async () => {
     await engine.warmUp();
     const running = engine.execute('fixture', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r');
-    for (const pid of engine.workerPids()) process.kill(pid, 'SIGKILL');
+    const killed = engine.workerPids();
+    for (const pid of killed) process.kill(pid, 'SIGKILL');
     const result = await running;
     expect(result).toMatchObject({ ok: false, kind: 'error', code: 'WORKER_CRASHED' });
     expect(result.ok ? '' : result.message).toContain('SIGKILL');
+    // why: the other killed worker's exit may not have been noticed yet; a query sent to it would fail too.
+    await vi.waitFor(() => expect(engine.workerPids().filter((pid) => killed.includes(pid))).toEqual([]), { timeout: 10_000 });
     expect(rowsOf(await engine.execute('fixture', 'SELECT 7')).rows).toEqual([[7]]);
   });
 
