@@ -1,6 +1,6 @@
 import type { RepairAction } from '../env/index.js';
 import { answerSql } from './answer-sql.js';
-import { generatePromptOf } from './direct-agent.js';
+import { writeFirstAttempt } from './direct-agent.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import type { Agent, AgentModel } from './types.js';
 
@@ -45,9 +45,7 @@ export function createAgentBanditAgent(model: AgentModel, options: BanditRepairO
     name: 'bandit-repair',
     async run(session, { reset, signal }) {
       const t = new EpisodeTracker(session, model, signal);
-      const prompt = generatePromptOf(await t.start(reset));
-      const write = await t.ask('write', prompt.messages, { arm: 'generate', promptVersion: prompt.promptVersion });
-      await t.submit({ custom_sql: answerSql(write.text), repair_action: 'generate' }, write.index);
+      await writeFirstAttempt(t, reset);
       while (!t.isDone && t.steps.length < maxAttempts) {
         const rec = t.observation.recommendation;
         if (rec === null) break;

@@ -1,4 +1,4 @@
-import type { Observation } from '../env/index.js';
+import type { Observation, ResetOptions } from '../env/index.js';
 import type { ChatMessage } from '../model/index.js';
 import { answerSql } from './answer-sql.js';
 import { CHECK_REWRITE_PROMPT_VERSION, writePrompt } from './check-rewrite-prompts.js';
@@ -16,15 +16,21 @@ export function generatePromptOf(obs: Observation): { messages: ChatMessage[]; p
   };
 }
 
+/** Resets, writes one query with the env's generate prompt and submits it: the first attempt every agent makes. */
+export async function writeFirstAttempt(t: EpisodeTracker, reset: ResetOptions): Promise<{ sql: string; observation: Observation }> {
+  const prompt = generatePromptOf(await t.start(reset));
+  const write = await t.ask('write', prompt.messages, { arm: 'generate', promptVersion: prompt.promptVersion });
+  const sql = answerSql(write.text);
+  return { sql, observation: await t.submit({ custom_sql: sql, repair_action: 'generate' }, write.index) };
+}
+
 /** Writes one query with the env's generate prompt and submits it: exactly one env step. */
 export function createDirectAgent(model: AgentModel): Agent {
   return {
     name: 'direct',
     async run(session, { reset, signal }) {
       const t = new EpisodeTracker(session, model, signal);
-      const prompt = generatePromptOf(await t.start(reset));
-      const write = await t.ask('write', prompt.messages, { arm: 'generate', promptVersion: prompt.promptVersion });
-      await t.submit({ custom_sql: answerSql(write.text), repair_action: 'generate' }, write.index);
+      await writeFirstAttempt(t, reset);
       return t.trace();
     },
   };

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../model/index.js';
 import { answerSql } from './answer-sql.js';
-import { generatePromptOf } from './direct-agent.js';
+import { writeFirstAttempt } from './direct-agent.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { executionText, questionText, schemaText, truncate } from './observation-text.js';
 import {
@@ -36,11 +36,9 @@ export function createReactFallbackAgent(model: AgentModel, options: ReactFallba
     name: 'react-fallback',
     async run(session, { reset, signal }) {
       const t = new EpisodeTracker(session, model, signal);
-      const first = await t.start(reset);
-      const prompt = generatePromptOf(first);
-      const write = await t.ask('write', prompt.messages, { arm: 'generate', promptVersion: prompt.promptVersion });
-      let lastSql = answerSql(write.text);
-      const obs = await t.submit({ custom_sql: lastSql, repair_action: 'generate' }, write.index);
+      const first = await writeFirstAttempt(t, reset);
+      let lastSql = first.sql;
+      const obs = first.observation;
       if (t.isDone || obs.result !== null) return t.trace();
 
       const messages: ChatMessage[] = [
