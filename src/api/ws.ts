@@ -151,9 +151,7 @@ function parseFrame(data: RawData | string) {
   if (typeof type !== 'string' || !WS_MESSAGE_TYPES.includes(type)) {
     throw new WsFrameError('UNKNOWN_TYPE', `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type ?? null)}`);
   }
-  const parsed = WsMessageSchema.safeParse(value);
-  if (!parsed.success) return parseOrThrow(WsMessageSchema, value, []);
-  return parsed.data;
+  return parseOrThrow(WsMessageSchema, value, []);
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
