@@ -7,7 +7,7 @@ import { describePg, uniqueSchema } from '../helpers/pg.js';
 import { testConfig } from '../helpers/test-config.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { EMPTY_RESULTS, PG_FAILING, SQLITE_FAILING, WRONG_RESULTS, type FailingQuery } from './failing-queries.js';
-import { createFixturePgEngine, createFixtureSqliteEngine, SQLITE_DB } from './repair-fixture.js';
+import { pgFixtureDatabase, sqliteFixtureDatabase, type FixtureDatabase } from './repair-fixture.js';
 
 const table = (name: string, columns: string[], primaryKey: string[] = []) => ({
   name,
@@ -147,7 +147,7 @@ function failureOf(result: ExecResult, sql: string): SqlFailure {
   return result;
 }
 
-function realDatabaseSuite(name: string, cases: Partial<Record<ErrorClass, FailingQuery[]>>, setup: () => Promise<{ engine: SqlEngine; database: string; close: () => Promise<void> }>) {
+function realDatabaseSuite(name: string, cases: Partial<Record<ErrorClass, FailingQuery[]>>, setup: () => Promise<FixtureDatabase>) {
   describe(name, () => {
     let engine: SqlEngine;
     let database: string;
@@ -192,15 +192,9 @@ function realDatabaseSuite(name: string, cases: Partial<Record<ErrorClass, Faili
 
 const dir = tmpDir('rl-error-class-');
 
-realDatabaseSuite('classifyFailure on real SQLite errors', SQLITE_FAILING, async () => {
-  const engine = createFixtureSqliteEngine(dir);
-  return { engine, database: SQLITE_DB, close: () => engine.close() };
-});
+realDatabaseSuite('classifyFailure on real SQLite errors', SQLITE_FAILING, async () => sqliteFixtureDatabase(dir));
 
 describePg('PostgreSQL', () => {
   const schemaName = uniqueSchema('rl_error_class');
-  realDatabaseSuite('classifyFailure on real PostgreSQL errors', PG_FAILING, async () => {
-    const { engine, drop } = await createFixturePgEngine(schemaName);
-    return { engine, database: schemaName, close: drop };
-  });
+  realDatabaseSuite('classifyFailure on real PostgreSQL errors', PG_FAILING, () => pgFixtureDatabase(schemaName));
 });

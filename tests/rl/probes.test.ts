@@ -4,9 +4,9 @@ import { ARMS } from '../../src/rl/arms.js';
 import { PROBE_TIMEOUT_MS, probeFilters, probeJoinPaths, probeValues, runProbes, type ProbeContext } from '../../src/rl/probes.js';
 import { describePg, uniqueSchema } from '../helpers/pg.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
-import { createFixturePgEngine, createFixtureSqliteEngine, SQLITE_DB } from './repair-fixture.js';
+import { pgFixtureDatabase, sqliteFixtureDatabase, type FixtureDatabase } from './repair-fixture.js';
 
-function probeSuite(name: string, setup: () => Promise<{ engine: SqlEngine; database: string; close: () => Promise<void> }>) {
+function probeSuite(name: string, setup: () => Promise<FixtureDatabase>) {
   describe(name, () => {
     let engine: SqlEngine;
     let database: string;
@@ -96,15 +96,9 @@ function probeSuite(name: string, setup: () => Promise<{ engine: SqlEngine; data
 
 const dir = tmpDir('rl-probes-');
 
-probeSuite('probes on SQLite', async () => {
-  const engine = createFixtureSqliteEngine(dir);
-  return { engine, database: SQLITE_DB, close: () => engine.close() };
-});
+probeSuite('probes on SQLite', async () => sqliteFixtureDatabase(dir));
 
 describePg('PostgreSQL', () => {
   const schemaName = uniqueSchema('rl_probes');
-  probeSuite('probes on PostgreSQL', async () => {
-    const { engine, drop } = await createFixturePgEngine(schemaName);
-    return { engine, database: schemaName, close: drop };
-  });
+  probeSuite('probes on PostgreSQL', () => pgFixtureDatabase(schemaName));
 });

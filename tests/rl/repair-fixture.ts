@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPgEngine, type PgEngine } from '../../src/env/db/pg-engine.js';
 import { createSqliteEngine, type SqliteEngine } from '../../src/env/db/sqlite-engine.js';
+import type { SqlEngine } from '../../src/env/db/engine.js';
 import { silentLogger } from '../helpers/logs.js';
 import { PG_TEST_URL } from '../helpers/pg.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -49,4 +50,21 @@ export async function createFixturePgEngine(schema: string): Promise<{ engine: P
     await admin.end();
   };
   return { engine, drop };
+}
+
+/** A real-database suite's setup: the engine, the database name to query, and how to tear it down. */
+export interface FixtureDatabase {
+  engine: SqlEngine;
+  database: string;
+  close: () => Promise<void>;
+}
+
+export function sqliteFixtureDatabase(dir: string): FixtureDatabase {
+  const engine = createFixtureSqliteEngine(dir);
+  return { engine, database: SQLITE_DB, close: () => engine.close() };
+}
+
+export async function pgFixtureDatabase(schema: string): Promise<FixtureDatabase> {
+  const { engine, drop } = await createFixturePgEngine(schema);
+  return { engine, database: schema, close: drop };
 }
