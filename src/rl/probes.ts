@@ -173,7 +173,7 @@ export async function probeFilters(ctx: ProbeContext, engine: SqlEngine): Promis
 }
 
 function joinTargets(ctx: ProbeContext): string[] {
-  const names = ctx.sql === null ? [] : analyzeSql(ctx.sql).tables;
+  const names = ctx.sql === null ? [] : [...analyzeSql(ctx.sql).tables];
   const d = ctx.diagnosis;
   if (d !== undefined && ['UNKNOWN_COLUMN', 'AMBIGUOUS_REFERENCE', 'UNKNOWN_TABLE'].includes(d.errorClass)) {
     const top = d.candidates[0]?.name;

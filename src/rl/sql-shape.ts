@@ -180,8 +180,30 @@ function comparisonsAt(tokens: Token[], i: number, out: LiteralComparison[]): vo
   }
 }
 
-/** Lexical shape of `sql` (counts, referenced tables, aliases, literal comparisons). */
-export function analyzeSql(sql: string): SqlShape {
+const recentShapes = new Map<string, Readonly<SqlShape>>();
+const RECENT_SHAPES_MAX = 256;
+
+/**
+ * Lexical shape of `sql` (counts, referenced tables, aliases, literal comparisons). One step analyses the same SQL
+ * for its features, arm masks, probes and error class, so recent shapes are remembered; the result is shared and
+ * frozen.
+ */
+export function analyzeSql(sql: string): Readonly<SqlShape> {
+  let shape = recentShapes.get(sql);
+  if (shape === undefined) {
+    if (recentShapes.size >= RECENT_SHAPES_MAX) recentShapes.delete(recentShapes.keys().next().value as string);
+    shape = deepFreeze(computeShape(sql));
+    recentShapes.set(sql, shape);
+  }
+  return shape;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  return Object.freeze(value);
+}
+
+function computeShape(sql: string): SqlShape {
   const tokens = tokenize(sql);
   const shape: SqlShape = {
     joins: 0, subqueries: 0, hasGroupBy: false, hasHaving: false, aggregates: 0, hasOrderBy: false, hasLimit: false,

@@ -82,6 +82,20 @@ describe('LinUCB model', () => {
     expect(model.estimate(0, probe, 1).variance).toBeCloseTo(variance, 6);
   });
 
+  it('re-solves θ after a relabel that follows a scored update, still matching a direct inverse', () => {
+    const rng = createRng(13);
+    const model = createLinUcbModel({ armCount: 1, d: D });
+    for (let t = 0; t < 30; t++) model.update(0, randomX(() => rng.next()), rng.next());
+    const probe = randomX(() => rng.next());
+    const before = model.estimate(0, probe, 1);
+    model.addReward(0, probe, 0.5);
+    const after = model.estimate(0, probe, 1);
+    const expected = direct(model.designMatrix(0), model.response(0), probe);
+    expect(after.mean).toBeGreaterThan(before.mean);
+    expect(after.variance).toBe(before.variance);
+    expect(after.mean).toBeCloseTo(expected.theta.reduce((s, v, i) => s + v * (probe[i] ?? 0), 0), 10);
+  });
+
   it('applies a relabel delta to b only, leaving A and n unchanged', () => {
     const model = createLinUcbModel({ armCount: 1, d: 2 });
     const x = Float64Array.of(1, 0.5);

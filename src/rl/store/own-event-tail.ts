@@ -1,5 +1,8 @@
 import type { NewDecisionEvent, NewRewardEvent, PolicyEvent } from './policy-store.js';
 
+/** Enough for every episode in flight (MAX_CONCURRENT_ENVS × attempts) several times over; older ones are re-read. */
+const RECENT_DECISIONS_MAX = 20_000;
+
 /**
  * The events this store appended since it last read the log, kept in memory so that reading them back (which
  * the policy does after every write) needs no query while no other connection has written. The caller decides
@@ -10,10 +13,11 @@ export class OwnEventTail {
   private events: PolicyEvent[] = [];
   /** Every event with id ≤ this was returned by a database read (or the tail is invalid when undefined). */
   private readUpTo: number | undefined;
+  /** Recent decisions, for the x, arm and episode of their reward and relabel events (relabels follow rewards). */
   private readonly decisions = new Map<string, { x: number[]; armIndex: number; episodeId: string }>();
 
   recordDecision(id: number, e: NewDecisionEvent): void {
-    this.decisions.set(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
+    this.remember(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
     this.push({ id, kind: 'decision', decisionId: e.decisionId, episodeId: e.episodeId, armIndex: e.armIndex, value: null, x: e.x, payload: e.payload, tsMs: e.tsMs });
   }
 
@@ -23,7 +27,6 @@ export class OwnEventTail {
       this.readUpTo = undefined;
       return;
     }
-    if (e.kind === 'reward') this.decisions.delete(e.decisionId);
     this.push({ id, kind: e.kind, decisionId: e.decisionId, episodeId: decision.episodeId, armIndex: decision.armIndex, value: e.value, x: decision.x, payload: e.payload, tsMs: e.tsMs });
   }
 
@@ -38,12 +41,14 @@ export class OwnEventTail {
 
   /** Records what a database read returned: the tail restarts after it (a full page may have more behind it). */
   afterQuery(events: readonly PolicyEvent[], afterId: number, limit: number): void {
-    for (const e of events) {
-      if (e.kind === 'decision') this.decisions.set(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
-      else if (e.kind === 'reward') this.decisions.delete(e.decisionId);
-    }
+    for (const e of events) if (e.kind === 'decision') this.remember(e.decisionId, { x: e.x, armIndex: e.armIndex, episodeId: e.episodeId });
     this.events = [];
     this.readUpTo = events.length >= limit ? undefined : (events.at(-1)?.id ?? afterId);
+  }
+
+  private remember(decisionId: string, decision: { x: number[]; armIndex: number; episodeId: string }): void {
+    this.decisions.set(decisionId, decision);
+    if (this.decisions.size > RECENT_DECISIONS_MAX) this.decisions.delete(this.decisions.keys().next().value as string);
   }
 
   private push(event: PolicyEvent): void {

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
+import { GroupCommit } from './group-commit.js';
 import { OwnEventTail } from './own-event-tail.js';
-import type { PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
+import type { AppendRewardResult, PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
 
 export interface SqlitePolicyStoreOptions {
   filePath: string;
@@ -36,9 +37,9 @@ CREATE INDEX IF NOT EXISTS policy_snapshot_key ON policy_snapshot (policy_key, l
 
 /**
  * The default policy store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so when a promise of this
- * store resolves the row is committed (and, with synchronous=FULL, fsynced). SQLite has a single writer, so ids
- * are assigned and committed in order and `eventsAfter` never skips a late commit. Several processes may share
- * the file.
+ * store resolves the row is committed (and, with synchronous=FULL, fsynced); writes of one event-loop turn share
+ * one commit (group-commit.ts). SQLite has a single writer, so ids are assigned and committed in order and
+ * `eventsAfter` never skips a late commit. Several processes may share the file.
  */
 export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): PolicyStore {
   fs.mkdirSync(path.dirname(options.filePath), { recursive: true });
@@ -54,6 +55,11 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let seenDataVersion = dataVersion.get() as number;
   let tail = new OwnEventTail();
+  const group = new GroupCommit(db, () => {
+    tail = new OwnEventTail();
+  });
+  /** Reads see committed rows only: the turn's open transaction is committed first. */
+  const committed = (): void => group.flush();
 
   let policyKey: string | undefined;
   const key = (): string => {
@@ -90,6 +96,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   return {
     kind: 'sqlite',
     async open(meta: PolicyMeta) {
+      committed();
       stmt.upsertMeta.run({
         policyKey: meta.policyKey,
         armNames: JSON.stringify(meta.armNames),
@@ -102,6 +109,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       tail = new OwnEventTail();
     },
     async listPolicies() {
+      committed();
       const rows = stmt.listMeta.all() as { policy_key: string; arm_names: string; d: number; feature_schema_hash: string; config: string }[];
       return rows.map((r) => ({
         policyKey: r.policy_key,
@@ -111,31 +119,29 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
         config: JSON.parse(r.config) as Record<string, unknown>,
       }));
     },
-    async appendDecision(e) {
-      const info = stmt.insertDecision.run(key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs);
-      const id = Number(info.lastInsertRowid);
-      tail.recordDecision(id, e);
-      return id;
+    appendDecision(e) {
+      return group.write(
+        () => Number(stmt.insertDecision.run(key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs).lastInsertRowid),
+        (id) => tail.recordDecision(id, e),
+      );
     },
-    async appendReward(e) {
-      const info = stmt.insertReward.run({
-        key: key(),
-        kind: e.kind,
-        decisionId: e.decisionId,
-        value: e.value,
-        payload: JSON.stringify(e.payload),
-        tsMs: e.tsMs,
-      });
-      if (info.changes === 1) {
-        tail.recordReward(Number(info.lastInsertRowid), e);
-        return 'inserted';
-      }
-      return stmt.hasDecision.get(key(), e.decisionId) === undefined ? 'unknown-decision' : 'duplicate';
+    appendReward(e) {
+      return group.write(
+        (): { result: AppendRewardResult; id: number } => {
+          const info = stmt.insertReward.run({ key: key(), kind: e.kind, decisionId: e.decisionId, value: e.value, payload: JSON.stringify(e.payload), tsMs: e.tsMs });
+          if (info.changes === 1) return { result: 'inserted', id: Number(info.lastInsertRowid) };
+          return { result: stmt.hasDecision.get(key(), e.decisionId) === undefined ? 'unknown-decision' : 'duplicate', id: 0 };
+        },
+        ({ result, id }) => {
+          if (result === 'inserted') tail.recordReward(id, e);
+        },
+      ).then(({ result }) => result);
     },
     async appendSnapshot(s: PolicySnapshot) {
-      stmt.insertSnapshot.run(key(), s.lastEventId, s.featureSchemaHash, JSON.stringify(s.state), s.tsMs);
+      await group.write(() => stmt.insertSnapshot.run(key(), s.lastEventId, s.featureSchemaHash, JSON.stringify(s.state), s.tsMs));
     },
     async loadLatestSnapshot() {
+      committed();
       const row = stmt.latestSnapshot.get(key()) as { last_event_id: number; feature_schema_hash: string; state: string; ts_ms: number } | undefined;
       if (row === undefined) return undefined;
       return {
@@ -146,22 +152,28 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       };
     },
     async eventsAfter(afterId, limit) {
-      const version = dataVersion.get() as number;
-      const fromMemory = tail.read(afterId, limit, version === seenDataVersion);
+      // why: the tail holds committed events only, so the hot path neither queries nor cuts the turn's commit short.
+      const isUnchangedByOthers = group.holdsWriteLock || (dataVersion.get() as number) === seenDataVersion;
+      const fromMemory = tail.read(afterId, limit, isUnchangedByOthers);
       if (fromMemory !== undefined) return fromMemory;
-      seenDataVersion = version;
+      committed();
+      seenDataVersion = dataVersion.get() as number;
       const events = (stmt.eventsAfter.all(key(), afterId, limit) as EventRow[]).map(toPolicyEvent);
       tail.afterQuery(events, afterId, limit);
       return events;
     },
     async episodeEvents(episodeId) {
+      // why no commit first: these rows plan relabels, they are not folded; this turn's own rows belong in the plan.
       return (stmt.episodeEvents.all(key(), episodeId) as EventRow[]).map(toPolicyEvent);
     },
     async pendingDecisions(upToId) {
+      committed();
       return (stmt.pending.all(key(), upToId) as EventRow[]).map(toPolicyEvent);
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      committed();
+      db.close();
     },
   };
 }

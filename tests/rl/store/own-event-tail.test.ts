@@ -23,6 +23,19 @@ describe('OwnEventTail', () => {
     expect(tail.read(0, 10, true)).toBeUndefined();
   });
 
+  it('serves a hindsight relabel that follows its decision\'s reward from memory too', () => {
+    const tail = new OwnEventTail();
+    tail.afterQuery([], 0, 10);
+    tail.recordDecision(1, decision('d1'));
+    tail.recordReward(2, { kind: 'reward', decisionId: 'd1', value: 0, payload: {}, tsMs: 2 });
+    tail.recordReward(3, { kind: 'relabel', decisionId: 'd1', value: 0.25, payload: {}, tsMs: 3 });
+    expect(tail.read(0, 10, true)?.map((e) => [e.id, e.kind, e.value, e.x])).toEqual([
+      [1, 'decision', null, [1, 0.5]],
+      [2, 'reward', 0, [1, 0.5]],
+      [3, 'relabel', 0.25, [1, 0.5]],
+    ]);
+  });
+
   it('sends the caller to the database when someone else wrote, an id is skipped, a reward is for an unknown decision or a page was full', () => {
     const fresh = () => {
       const t = new OwnEventTail();

@@ -24,6 +24,36 @@ describe('SQLite policy store', () => {
   });
 });
 
+describe('SQLite policy store group commit', () => {
+  const meta = { policyKey: 'group', armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} };
+  const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 0, x: [1, 0], payload: {}, tsMs: 1 });
+
+  it('commits the writes of one event-loop turn together, and resolves each only once it is committed', async () => {
+    const filePath = path.join(dir, 'group.sqlite');
+    const store = createSqlitePolicyStore({ filePath, synchronous: 'FULL' });
+    await store.open(meta);
+    const reader = new Database(filePath, { readonly: true });
+    const committedDecisions = () => reader.prepare("SELECT COUNT(*) FROM policy_event WHERE kind = 'decision'").pluck().get();
+    const writes = Promise.all([store.appendDecision(decision('g1')), store.appendDecision(decision('g2')), store.appendReward({ kind: 'reward', decisionId: 'g1', value: 1, payload: {}, tsMs: 2 })]);
+    expect(committedDecisions()).toBe(0);
+    const [id1, id2, rewarded] = await writes;
+    expect(committedDecisions()).toBe(2);
+    expect([id2 - id1, rewarded]).toEqual([1, 'inserted']);
+    expect((await store.eventsAfter(0, 10)).map((e) => e.kind)).toEqual(['decision', 'decision', 'reward']);
+    reader.close();
+    await store.close();
+  });
+
+  it('rejects only the write that failed; the rest of its turn commits', async () => {
+    const store = createSqlitePolicyStore({ filePath: path.join(dir, 'group-failure.sqlite') });
+    await store.open(meta);
+    const results = await Promise.allSettled([store.appendDecision(decision('same')), store.appendDecision(decision('same')), store.appendDecision(decision('other'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.eventsAfter(0, 10)).map((e) => e.decisionId)).toEqual(['same', 'other']);
+    await store.close();
+  });
+});
+
 describe('SQLite policy store under a crash', () => {
   it('keeps every acknowledged decision and reward of a writer killed with SIGKILL mid-burst, and its statistics equal a replay', async () => {
     const filePath = path.join(dir, 'crash.sqlite');

@@ -1,0 +1,70 @@
+import type { Database } from 'better-sqlite3';
+
+interface Waiter {
+  onCommit: () => void;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for a better-sqlite3 connection: every write made during one event-loop turn goes into one
+ * transaction, committed on the next `setImmediate` (or earlier, by `flush()`). Each write's promise resolves only
+ * after that COMMIT, so "resolved" still means "committed"; what changes is that one WAL append (a few pages) is
+ * paid per turn instead of per write — under concurrent episodes, the difference between ~150 µs and ~10 µs a row.
+ *
+ * `onCommit` callbacks run in write order, after the commit and before the promises resolve: that is where a
+ * caller publishes what is now durable. When the COMMIT fails, the transaction is rolled back, every write of
+ * the turn is rejected and `onRollback` runs.
+ */
+export class GroupCommit {
+  private waiters: Waiter[] = [];
+  private isOpen = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly onRollback: (err: unknown) => void,
+  ) {}
+
+  /** True while this turn's transaction is open: no other connection can commit until it ends. */
+  get holdsWriteLock(): boolean {
+    return this.isOpen;
+  }
+
+  /** Runs `write` inside the turn's transaction; resolves with its result once committed. */
+  write<T>(write: () => T, onCommit: (value: T) => void = () => undefined): Promise<T> {
+    if (!this.isOpen) {
+      // why IMMEDIATE: take the write lock now (waiting busy_timeout for another process), not at the first insert.
+      this.db.exec('BEGIN IMMEDIATE');
+      this.isOpen = true;
+      setImmediate(() => this.flush());
+    }
+    let value: T;
+    try {
+      value = write();
+    } catch (err) {
+      // A failed statement is undone on its own; the transaction and the turn's other writes go on.
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.push({ onCommit: () => onCommit(value), resolve: () => resolve(value), reject });
+    });
+  }
+
+  /** Commits the open transaction, if any. Reads call this first so they never see uncommitted rows. */
+  flush(): void {
+    if (!this.isOpen) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.isOpen = false;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.onRollback(err);
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    for (const w of waiters) w.onCommit();
+    for (const w of waiters) w.resolve();
+  }
+}
