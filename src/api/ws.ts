@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { EpisodeRegistry, ResetOptionsSchema, type Environment, type Episode } from '../env/index.js';
+import { EpisodeRegistry, type Environment, type Episode } from '../env/index.js';
 import type { Logger } from '../logger.js';
 import { isAuthorized } from './auth.js';
 import { toWsFrame, WsFrameError } from './error-map.js';
 import { handleMcp } from './mcp.js';
 import type { Metrics } from './metrics.js';
-import { parseAction, parseOrThrow, toEnvelope, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
+import { parseAction, parseOrThrow, ResetRequestSchema, toEnvelope, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
 
 export interface WsDeps {
   env: Environment;
@@ -110,7 +110,7 @@ export class WsSessions {
     const message = parseFrame(data);
     switch (message.type) {
       case 'reset':
-        return { type: 'observation', data: toEnvelope(await session.episode.reset(parseOrThrow(ResetOptionsSchema.loose(), message.data, []))) };
+        return { type: 'observation', data: toEnvelope(await session.episode.reset(parseOrThrow(ResetRequestSchema, message.data, []))) };
       case 'step': {
         const done = this.deps.metrics.startStep('ws');
         try {

@@ -19,51 +19,84 @@ interface Cell {
   rewardSum: number;
 }
 
-/** Folds decision and reward events (relabels excluded: they are credit, not observations) into the overview. */
-export function summarizePolicy(events: readonly PolicyEvent[], armNames: readonly string[], curvePoints = 50): PolicyOverview {
-  const classOf = new Map<string, string>();
-  const cells = new Map<string, Cell>();
-  const perArm = armNames.map(() => ({ n: 0, sum: 0 }));
-  const rewardsInOrder: number[] = [];
-  let decisions = 0;
-  const cellOf = (errorClass: string, arm: number): Cell => {
-    const key = `${errorClass}\u0000${arm}`;
-    let cell = cells.get(key);
-    if (cell === undefined) cells.set(key, (cell = { decisions: 0, rewarded: 0, rewardSum: 0 }));
-    return cell;
-  };
-  for (const e of events) {
-    if (e.kind === 'decision') {
-      decisions += 1;
-      const meta = (e.payload.meta ?? {}) as { errorClass?: unknown };
-      const errorClass = typeof meta.errorClass === 'string' ? meta.errorClass : 'UNKNOWN';
-      classOf.set(e.decisionId, errorClass);
-      cellOf(errorClass, e.armIndex).decisions += 1;
-    } else if (e.kind === 'reward' && e.value !== null) {
-      const cell = cellOf(classOf.get(e.decisionId) ?? 'UNKNOWN', e.armIndex);
-      cell.rewarded += 1;
-      cell.rewardSum += e.value;
-      const arm = perArm[e.armIndex];
-      if (arm !== undefined) {
-        arm.n += 1;
-        arm.sum += e.value;
+/**
+ * The overview as a running fold: events are added once, in log order, and `summary()` answers from the totals, so
+ * the policy page costs the events written since its last load rather than the whole log.
+ */
+export class PolicyOverviewFold {
+  /** Decision id → error class, until the decision's reward arrives. */
+  private readonly classOf = new Map<string, string>();
+  private readonly cells = new Map<string, Cell>();
+  private readonly perArm: { n: number; sum: number }[];
+  private readonly rewardsInOrder: number[] = [];
+  private decisions = 0;
+  private lastId = 0;
+
+  constructor(private readonly armNames: readonly string[]) {
+    this.perArm = armNames.map(() => ({ n: 0, sum: 0 }));
+  }
+
+  /** The id of the last event folded in; read the log after it. */
+  get lastEventId(): number {
+    return this.lastId;
+  }
+
+  /** Folds decision and reward events (relabels excluded: they are credit, not observations). */
+  add(events: readonly PolicyEvent[]): void {
+    for (const e of events) {
+      if (e.id <= this.lastId) continue;
+      this.lastId = e.id;
+      if (e.kind === 'decision') {
+        this.decisions += 1;
+        const meta = (e.payload.meta ?? {}) as { errorClass?: unknown };
+        const errorClass = typeof meta.errorClass === 'string' ? meta.errorClass : 'UNKNOWN';
+        this.classOf.set(e.decisionId, errorClass);
+        this.cellOf(errorClass, e.armIndex).decisions += 1;
+      } else if (e.kind === 'reward' && e.value !== null) {
+        const cell = this.cellOf(this.classOf.get(e.decisionId) ?? 'UNKNOWN', e.armIndex);
+        this.classOf.delete(e.decisionId);
+        cell.rewarded += 1;
+        cell.rewardSum += e.value;
+        const arm = this.perArm[e.armIndex];
+        if (arm !== undefined) {
+          arm.n += 1;
+          arm.sum += e.value;
+        }
+        this.rewardsInOrder.push(e.value);
       }
-      rewardsInOrder.push(e.value);
     }
   }
-  return {
-    arms: [...armNames],
-    decisions,
-    rewards: rewardsInOrder.length,
-    per_arm: armNames.map((arm, i) => ({ arm, n: perArm[i]?.n ?? 0, mean_reward: perArm[i]?.n ? (perArm[i]?.sum ?? 0) / (perArm[i]?.n ?? 1) : null })),
-    by_error_class: [...cells.entries()]
-      .map(([key, c]) => {
-        const [errorClass, arm] = key.split('\u0000') as [string, string];
-        return { error_class: errorClass, arm: armNames[Number(arm)] ?? arm, decisions: c.decisions, rewarded: c.rewarded, mean_reward: c.rewarded === 0 ? null : c.rewardSum / c.rewarded };
-      })
-      .sort((a, b) => a.error_class.localeCompare(b.error_class) || b.decisions - a.decisions),
-    reward_curve: rewardCurve(rewardsInOrder, curvePoints),
-  };
+
+  summary(curvePoints = 50): PolicyOverview {
+    const { armNames, perArm } = this;
+    return {
+      arms: [...armNames],
+      decisions: this.decisions,
+      rewards: this.rewardsInOrder.length,
+      per_arm: armNames.map((arm, i) => ({ arm, n: perArm[i]?.n ?? 0, mean_reward: perArm[i]?.n ? (perArm[i]?.sum ?? 0) / (perArm[i]?.n ?? 1) : null })),
+      by_error_class: [...this.cells.entries()]
+        .map(([key, c]) => {
+          const [errorClass, arm] = key.split('\u0000') as [string, string];
+          return { error_class: errorClass, arm: armNames[Number(arm)] ?? arm, decisions: c.decisions, rewarded: c.rewarded, mean_reward: c.rewarded === 0 ? null : c.rewardSum / c.rewarded };
+        })
+        .sort((a, b) => a.error_class.localeCompare(b.error_class) || b.decisions - a.decisions),
+      reward_curve: rewardCurve(this.rewardsInOrder, curvePoints),
+    };
+  }
+
+  private cellOf(errorClass: string, arm: number): Cell {
+    const key = `${errorClass}\u0000${arm}`;
+    let cell = this.cells.get(key);
+    if (cell === undefined) this.cells.set(key, (cell = { decisions: 0, rewarded: 0, rewardSum: 0 }));
+    return cell;
+  }
+}
+
+/** The overview of a list of events (see PolicyOverviewFold). */
+export function summarizePolicy(events: readonly PolicyEvent[], armNames: readonly string[], curvePoints = 50): PolicyOverview {
+  const fold = new PolicyOverviewFold(armNames);
+  fold.add(events);
+  return fold.summary(curvePoints);
 }
 
 function rewardCurve(rewards: readonly number[], points: number): { decisions: number; mean_reward: number }[] {

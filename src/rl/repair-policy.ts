@@ -15,14 +15,13 @@ import { ARM_NAMES, armByName, armContextOf, feasibilityMask, GENERATE_ARM } fro
 import { classifyFailure, classifyOutcome } from './error-class.js';
 import { buildContext, classFeatureIndex, contextInputOf, FEATURE_DIM, FEATURE_SCHEMA_HASH } from './features.js';
 import { createLinUcbPolicy, type LinUcbPolicy, type PolicyStats } from './policy.js';
-import { summarizePolicy, type PolicyOverview } from './policy-overview.js';
+import { PolicyOverviewFold, type PolicyOverview } from './policy-overview.js';
 import { runProbes } from './probes.js';
 import { repairReward, stepReward } from './reward.js';
 import { createPolicyStore } from './store/create-policy-store.js';
 import { buildPriorTheta } from './warm-start.js';
 
-/** The policy page reads at most this many events (newest first pages are not needed: the log is read in order). */
-export const OVERVIEW_MAX_EVENTS = 200_000;
+const OVERVIEW_PAGE = 5000;
 
 /** A decision with no reward this long after it was made gets reward 0 (repair-policy.md §0). */
 export const REWARD_TTL_MS = 10 * 60 * 1000;
@@ -30,7 +29,7 @@ export const REWARD_TTL_MS = 10 * 60 * 1000;
 export interface RepairPolicyService extends RepairPolicy {
   readonly linucb: LinUcbPolicy;
   stats(): PolicyStats;
-  /** Usage and reward by error class and arm, from the most recent OVERVIEW_MAX_EVENTS events of the log. */
+  /** Usage and reward by error class and arm over the whole log (folded incrementally: each call reads only new events). */
   overview(): Promise<PolicyOverview>;
   /** Snapshot and close the store; idempotent. */
   close(): Promise<void>;
@@ -63,6 +62,8 @@ export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: 
   });
   const open = new Map<string, OpenDecision>();
   let closing: Promise<void> | undefined;
+  const overviewFold = new PolicyOverviewFold(ARM_NAMES);
+  let overviewing: Promise<unknown> = Promise.resolve();
 
   const prompt = async (arm: string, ctx: AttemptContext, diagnosis: Diagnosis | undefined, engine: SqlEngine): Promise<RepairPrompt> => {
     const definition = armByName(arm) ?? GENERATE_ARM;
@@ -88,19 +89,20 @@ export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: 
     stats: () => linucb.stats(),
     prompt,
 
-    async overview() {
-      const events = [];
-      let after = 0;
-      for (;;) {
-        const page = await store.eventsAfter(after, 5000);
-        events.push(...page);
-        const last = page.at(-1);
-        if (last === undefined || events.length >= OVERVIEW_MAX_EVENTS) break;
-        after = last.id;
-      }
-      await linucb.sync();
-      const stats = linucb.stats();
-      return { ...summarizePolicy(events, ARM_NAMES), learned: { last_event_id: stats.lastEventId, rewards: stats.rewards, per_arm_n: stats.perArm.map((a) => a.n) } };
+    overview() {
+      // why serialized: two page loads at once must not fold the same new events twice.
+      const next = overviewing.then(async () => {
+        for (;;) {
+          const page = await store.eventsAfter(overviewFold.lastEventId, OVERVIEW_PAGE);
+          overviewFold.add(page);
+          if (page.length < OVERVIEW_PAGE) break;
+        }
+        await linucb.sync();
+        const stats = linucb.stats();
+        return { ...overviewFold.summary(), learned: { last_event_id: stats.lastEventId, rewards: stats.rewards, per_arm_n: stats.perArm.map((a) => a.n) } };
+      });
+      overviewing = next.catch(() => undefined);
+      return next;
     },
 
     diagnose(ctx) {

@@ -199,6 +199,18 @@ describe('stateful HTTP episodes', () => {
     expect(body.reward_curve.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('keeps /policy current across loads, and concurrent loads count each decision once', async () => {
+    const before = (await getJson(svc.baseUrl, '/policy')).body;
+    await postJson(svc.baseUrl, '/reset', { episode_id: 'ep-overview', task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) FROM no_such_table' }, episode_id: 'ep-overview' });
+    await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) FROM orders' }, episode_id: 'ep-overview' });
+    const [a, b] = await Promise.all([getJson(svc.baseUrl, '/policy'), getJson(svc.baseUrl, '/policy')]);
+    expect(a.body.decisions).toBe(before.decisions + 2);
+    expect(b.body.decisions).toBe(a.body.decisions);
+    expect(b.body.rewards).toBe(before.rewards + 1);
+    expect(b.body.by_error_class).toEqual(a.body.by_error_class);
+  });
+
   it('counts steps and error classes in /metrics', async () => {
     const res = await fetch(`${svc.baseUrl}/metrics`);
     const text = await res.text();
