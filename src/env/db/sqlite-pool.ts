@@ -6,6 +6,11 @@ import { DatabaseUnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { QueryJob, QueryReply } from './sqlite-query.js';
 
+/** What crosses the IPC channel to a worker: jobs it runs in order, answering each as it finishes. */
+export interface WorkerJobs {
+  jobs: { id: number; job: QueryJob }[];
+}
+
 /** What crosses the IPC channel from a worker. */
 export type WorkerMessage = { type: 'ready' } | { type: 'reply'; id: number; reply: QueryReply };
 
@@ -34,11 +39,19 @@ interface Pending {
 interface Slot {
   child: ChildProcess;
   isReady: boolean;
-  pending?: Pending;
+  /** Jobs sent to this worker and not answered yet, in the order it runs them; the first one is running. */
+  inFlight: Pending[];
   timer?: NodeJS.Timeout;
 }
 
 const MAX_START_FAILURES = 3;
+/**
+ * At most this many jobs are sent to one worker at once, and only when the queue holds more than the idle workers
+ * can take one by one. why: with one job per round trip, a worker sits idle from its reply until the busy main
+ * thread reads it and sends the next job; under load that was most of its time. The price is that a slow query
+ * delays the (at most PIPELINE_DEPTH − 1) jobs sent after it to the same worker.
+ */
+const PIPELINE_DEPTH = 4;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The worker module next to this one: the .ts under tsx/vitest (loaded with tsx), the .js once compiled. */
@@ -53,7 +66,8 @@ function workerEntry(): { modulePath: string; execArgv: string[] } {
 
 /**
  * A pool of worker processes for SQLite queries. worker_threads cannot stop a running sqlite3_step and
- * better-sqlite3 exposes no interrupt, so the watchdog SIGKILLs the process and starts a fresh one.
+ * better-sqlite3 exposes no interrupt, so the watchdog SIGKILLs the process and starts a fresh one. Under load a
+ * worker gets a few jobs per message (PIPELINE_DEPTH); each job still has its own time limit.
  */
 export function createSqlitePool(size: number, log: Logger): SqlitePool {
   const entry = workerEntry();
@@ -70,7 +84,7 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const slot: Slot = { child, isReady: false };
+    const slot: Slot = { child, isReady: false, inFlight: [] };
     slots.add(slot);
     // why: idle workers must not keep the parent alive; the channel is ref'd only while starting or busy.
     child.unref();
@@ -94,25 +108,33 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
       slot.isReady = true;
       startFailures = 0;
     } else {
-      const pending = slot.pending;
-      if (pending === undefined || pending.id !== msg.id) return;
+      const answered = slot.inFlight[0];
+      if (answered === undefined || answered.id !== msg.id) return;
+      slot.inFlight.shift();
       clearTimeout(slot.timer);
-      slot.pending = undefined;
-      pending.resolve(msg.reply);
+      answered.resolve(msg.reply);
+      const next = slot.inFlight[0];
+      // why from now: the worker starts the next job when it sends this reply, so its time limit runs from here.
+      if (next !== undefined) {
+        startWatchdog(slot, next);
+        return;
+      }
     }
     setBusy(slot, false);
     pump();
   }
 
-  /** Removes a worker that died, timed out or failed, answers its job, and starts a replacement. */
+  /** Removes a worker that died, timed out or failed, answers its running job, and starts a replacement. */
   function retire(slot: Slot, why: string, outcome?: PoolOutcome): void {
     if (!slots.delete(slot)) return;
     clearTimeout(slot.timer);
     slot.child.kill('SIGKILL');
-    const pending = slot.pending;
+    const [running, ...notStarted] = slot.inFlight.splice(0);
+    // why: the jobs queued behind the running one never ran; they go back to the head of the queue, in order.
+    queue.unshift(...notStarted);
     if (outcome === undefined) log.warn({ pid: slot.child.pid, why }, 'SQLite worker ended unexpectedly; replacing it');
     else log.debug({ pid: slot.child.pid, why }, 'SQLite worker stopped by the watchdog; replacing it');
-    pending?.resolve(outcome ?? { ok: false, kind: 'crashed', message: `The SQLite worker running this query ${why} and was replaced` });
+    running?.resolve(outcome ?? { ok: false, kind: 'crashed', message: `The SQLite worker running this query ${why} and was replaced` });
     if (!slot.isReady) {
       // why: a worker that cannot start is retried only while queries wait, and at most MAX_START_FAILURES times.
       if (++startFailures >= MAX_START_FAILURES) {
@@ -126,27 +148,34 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
     pump();
   }
 
-  function assign(slot: Slot, pending: Pending): void {
-    slot.pending = pending;
-    setBusy(slot, true);
-    const delayMs = Math.min(pending.timeoutMs, MAX_TIMER_MS);
+  function startWatchdog(slot: Slot, running: Pending): void {
+    const delayMs = Math.min(running.timeoutMs, MAX_TIMER_MS);
     slot.timer = setTimeout(() => retire(slot, 'timed out', { ok: false, kind: 'timeout' }), delayMs);
-    slot.child.send({ id: pending.id, job: pending.job }, (err) => {
+  }
+
+  function assign(slot: Slot, jobs: Pending[]): void {
+    slot.inFlight = jobs;
+    setBusy(slot, true);
+    startWatchdog(slot, jobs[0] as Pending);
+    const message: WorkerJobs = { jobs: jobs.map((p) => ({ id: p.id, job: p.job })) };
+    slot.child.send(message, (err) => {
       if (err === null) return;
-      // why: the query never reached this (dead) worker, so it goes back to the head of the queue.
-      if (slot.pending === pending) {
-        slot.pending = undefined;
-        queue.unshift(pending);
+      // why: the jobs never reached this (dead) worker, so they go back to the head of the queue.
+      if (slot.inFlight === jobs) {
+        slot.inFlight = [];
+        queue.unshift(...jobs);
       }
       retire(slot, `could not take a query (${err.message})`);
     });
   }
 
   function pump(): void {
-    for (const slot of slots) {
+    const idle = [...slots].filter((slot) => slot.isReady && slot.inFlight.length === 0);
+    idle.forEach((slot, i) => {
       if (queue.length === 0) return;
-      if (slot.isReady && slot.pending === undefined) assign(slot, queue.shift() as Pending);
-    }
+      const share = Math.min(PIPELINE_DEPTH, Math.ceil(queue.length / (idle.length - i)));
+      assign(slot, queue.splice(0, share));
+    });
   }
 
   return {
@@ -172,7 +201,7 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
       for (const p of queue.splice(0)) p.reject(err);
       const exits = [...slots].map((slot) => {
         clearTimeout(slot.timer);
-        slot.pending?.reject(err);
+        for (const p of slot.inFlight.splice(0)) p.reject(err);
         const hasExited = slot.child.exitCode !== null || slot.child.signalCode !== null;
         const exited = hasExited ? Promise.resolve() : new Promise<void>((r) => slot.child.once('exit', () => r()));
         // why: workers are unref'd; without a ref the loop may empty before 'exit' arrives and close() never resolves.

@@ -107,6 +107,26 @@ describe('SQLite engine', () => {
     expect(rowsOf(await engine.execute('fixture', 'SELECT 7')).rows).toEqual([[7]]);
   });
 
+  it('sends one worker several queued queries at once and still times each alone: a runaway fails, the ones behind it succeed', async () => {
+    const single = makeEngine({ SQL_WORKERS: '1' });
+    await single.warmUp();
+    const runaway = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+    // why the SELECT 0 first: it keeps the worker busy while the rest queue up, so the next message carries a batch.
+    const [, stuck, ...behind] = await Promise.all([
+      single.execute('fixture', 'SELECT 0'),
+      single.execute('fixture', runaway, { timeoutMs: 400 }),
+      ...[1, 2, 3, 4, 5].map((n) => single.execute('fixture', `SELECT ${n}`, { timeoutMs: 400 })),
+    ]);
+    expect(stuck).toMatchObject({ ok: false, kind: 'timeout', code: 'TIMEOUT' });
+    expect(behind.map((r) => rowsOf(r).rows)).toEqual([[[1]], [[2]], [[3]], [[4]], [[5]]]);
+    await single.close();
+  });
+
+  it('answers every query of a pipelined burst with its own result', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, n) => engine.execute('fixture', `SELECT ${n}, 'q${n}'`)));
+    expect(results.map((r) => rowsOf(r).rows[0])).toEqual(Array.from({ length: 40 }, (_, n) => [n, `q${n}`]));
+  });
+
   it('reads the schema once and serves it from the cache', async () => {
     const first = await engine.schema('fixture');
     expect(await engine.schema('fixture')).toBe(first);
