@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { EpisodeFinishedError, EpisodeNotStartedError, ModelNotConfiguredError, RequestValidationError } from '../errors.js';
 import type { Action, ResetOptions, State, StepEventSink, StepResult } from './contract.js';
 import type { ExecResult } from './db/engine.js';
@@ -51,7 +51,7 @@ export class Episode {
         ]);
       }
       const { schema, info } = await this.env.schema(dialect, question.database);
-      const id = options.episode_id ?? randomUUID();
+      const id = options.episode_id ?? uuidv7();
       const prompt = await this.env.deps.policy.prompt('generate', attemptContextOf({ id, question, dialect, schema, schemaInfo: info, attempt: 0, lastSql: null }, config.episode.maxAttempts), undefined, this.env.engine(dialect));
       this.running = {
         id,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from '../logger.js';
 import { alphaAt, epsilonGreedy, sampleArm, type AlphaSchedule } from './exploration.js';
 import { createPolicyState } from './policy-state.js';
@@ -149,7 +149,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       const armIndex = forcedIndex >= 0 ? forcedIndex : sampleArm(probabilities, draw);
       const perArm = estimates.map((e, a) => ({ arm: armNames[a] ?? '', mean: e.mean, width: e.width, score: e.score, isFeasible: mask[a] === true }));
       const decision: Decision = {
-        decisionId: randomUUID(),
+        decisionId: uuidv7(),
         episodeId: input.episodeId,
         armName: armNames[armIndex] ?? '',
         armIndex,
