@@ -2,8 +2,9 @@
  * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20]
  *
  * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
- * server process. Baselines measured in the same run: a bare `ws` echo server (same clients, same frame sizes) and
- * the episode core called in-process (no sockets). Reports steps/s and p50/p99 step latency.
+ * server process. Baselines measured in the same run: a bare `ws` server answering each frame at once with a frame
+ * of the environment's mean reply size (same clients, same request frames) and the episode core called in-process
+ * (no sockets). Reports steps/s and p50/p99 step latency.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,10 +75,10 @@ async function runEnvClients(baseUrl: string, clients: number): Promise<Run> {
   return { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors };
 }
 
-/** The same number of request/reply round trips, with frames the size of the env's, against a bare echo server. */
-async function runEchoClients(port: number, clients: number, frameBytes: number): Promise<Run> {
+/** The same number of request/reply round trips against the bare server, with the env's step request frames. */
+async function runEchoClients(port: number, clients: number): Promise<Run> {
   const latenciesMs: number[] = [];
-  const payload = JSON.stringify({ type: 'step', data: { custom_sql: 'x'.repeat(frameBytes) } });
+  const payload = JSON.stringify({ type: 'step', data: { custom_sql: STEPS[1] } });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -95,6 +96,16 @@ async function runEchoClients(port: number, clients: number, frameBytes: number)
     }),
   );
   return { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors: 0 };
+}
+
+/** The mean size of a step reply frame over one episode, for the bare server's replies. */
+async function meanStepReplyBytes(baseUrl: string): Promise<number> {
+  const client = await WsEnvClient.connect(baseUrl);
+  await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
+  let bytes = 0;
+  for (const sql of STEPS) bytes += JSON.stringify({ type: 'observation', data: await client.step({ custom_sql: sql }) }).length;
+  await client.close();
+  return Math.round(bytes / STEPS.length);
 }
 
 /** Episodes on the in-process core: no sockets, no JSON; `clients` concurrent loops on one event loop. */
@@ -135,24 +146,25 @@ async function main(): Promise<void> {
   const serverArgs = isBuilt ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-server-'));
   const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024' });
-  const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts'], {});
   const baseUrl = `http://127.0.0.1:${server.port}`;
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${os.cpus().length} cores`);
+  const replyBytes = await meanStepReplyBytes(baseUrl);
+  const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts', String(replyBytes)], {});
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
   const rates: Record<string, Record<number, number>> = { env: {}, echo: {}, core: {} };
   for (const clients of CLIENTS) {
     const env = await runEnvClients(baseUrl, clients);
-    const echoRun = await runEchoClients(echo.port, clients, 4000);
+    const echoRun = await runEchoClients(echo.port, clients);
     const core = await runInProcess(clients);
     rates.env![clients] = env.steps / env.seconds;
     rates.echo![clients] = echoRun.steps / echoRun.seconds;
     rates.core![clients] = core.steps / core.seconds;
-    lines.push(row('sql-repair-env over /ws', clients, env), row('bare ws echo server', clients, echoRun), row('episode core in-process', clients, core));
+    lines.push(row('sql-repair-env over /ws', clients, env), row('bare ws server, same frames', clients, echoRun), row('episode core in-process', clients, core));
     console.error(`  done: ${clients} clients`);
   }
   console.log(lines.join('\n'));
-  console.log('\n| clients | env ÷ echo | env ÷ in-process core |\n|---|---|---|');
+  console.log('\n| clients | env ÷ bare ws server | env ÷ in-process core |\n|---|---|---|');
   for (const clients of CLIENTS) {
     console.log(`| ${clients} | ${((rates.env![clients] ?? 0) / (rates.echo![clients] ?? 1)).toFixed(3)} | ${((rates.env![clients] ?? 0) / (rates.core![clients] ?? 1)).toFixed(3)} |`);
   }
