@@ -33,6 +33,8 @@ export interface LinUcbPolicyOptions {
   hindsightGamma?: number;
   /** Write a snapshot after this many folded reward/relabel events; default 100. */
   snapshotEvery?: number;
+  /** Episodes whose events are kept in memory for the hindsight plan; default 10,000. */
+  maxEpisodeLogs?: number;
   /** Pull other processes' events before each decision; default true. */
   isSyncOnDecide?: boolean;
   store: PolicyStore;
@@ -44,6 +46,8 @@ export interface LinUcbPolicyOptions {
 export const DEFAULT_ALPHA_DECAY = { alphaMinRatio: 0.25, tau: 250 } as const;
 
 const PAGE = 500;
+/** Far above the episodes one process runs at once (MAX_CONCURRENT_ENVS). */
+const DEFAULT_MAX_EPISODE_LOGS = 10_000;
 
 export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<LinUcbPolicy> {
   const { armNames, d, featureSchemaHash, store, epsilon } = options;
@@ -62,6 +66,25 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
   const policyKey = policyKeyOf(armNames, d, featureSchemaHash);
   /** Unrewarded decisions (any process's): decision id → decision time. */
   const pending = new Map<string, number>();
+  /**
+   * The events of the episodes this process is deciding for, as folded, so that a success's hindsight plan needs
+   * no query: created by an episode's first decide() here, ended by endEpisode(). An episode id reused after its
+   * end (or after a restart) starts a new log, so only the decisions of the episode that succeeded are credited.
+   * Past maxEpisodeLogs the oldest log is dropped and its episode is planned from the store instead.
+   */
+  const episodeLogs = new Map<string, PolicyEvent[]>();
+  const evictedLogs = new Set<string>();
+  const maxEpisodeLogs = options.maxEpisodeLogs ?? DEFAULT_MAX_EPISODE_LOGS;
+  const startEpisodeLog = (episodeId: string): void => {
+    if (episodeLogs.has(episodeId) || evictedLogs.has(episodeId)) return;
+    episodeLogs.set(episodeId, []);
+    if (episodeLogs.size <= maxEpisodeLogs) return;
+    const oldest = episodeLogs.keys().next().value as string;
+    episodeLogs.delete(oldest);
+    // why bounded: only abandoned episodes stay here; forgetting one costs its relabels a query, nothing more.
+    if (evictedLogs.size >= maxEpisodeLogs) evictedLogs.clear();
+    evictedLogs.add(oldest);
+  };
   let changesSinceSnapshot = 0;
 
   await store.open({
@@ -80,6 +103,8 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
 
   const fold = (event: PolicyEvent): boolean => {
     if (!state.apply(event)) return false;
+    // why a slim copy: the plan reads ids, kinds, arms and values; x and payload would pin ~2 KB per event.
+    episodeLogs.get(event.episodeId)?.push({ ...event, x: [], payload: {} });
     if (event.kind === 'decision') pending.set(event.decisionId, event.tsMs);
     else changesSinceSnapshot += 1;
     if (event.kind === 'reward') pending.delete(event.decisionId);
@@ -172,6 +197,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         payload: { ...logged, mask: [...mask], seed: options.seed, featureSchemaHash, meta: { ...input.meta, ...(forcedIndex >= 0 ? { external: true } : {}) } },
         tsMs,
       };
+      startEpisodeLog(episodeId);
       const id = await store.appendDecision(appended);
       // why: when no other writer came in between, fold our own event instead of reading it back (hot path).
       if (id === state.lastEventId() + 1) fold({ id, kind: 'decision', value: null, ...appended });
@@ -184,9 +210,16 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       return appendReward(decisionId, 'reward', r, { source: 'observed', outcome: outcome ?? {} });
     },
     async endEpisode(episodeId, result) {
-      if (!result.isSuccess) return [];
+      if (!result.isSuccess) {
+        episodeLogs.delete(episodeId);
+        evictedLogs.delete(episodeId);
+        return [];
+      }
       await sync();
-      const plan = relabelPlan(await store.episodeEvents(episodeId), gamma);
+      const folded = episodeLogs.get(episodeId);
+      episodeLogs.delete(episodeId);
+      evictedLogs.delete(episodeId);
+      const plan = relabelPlan(folded ?? (await store.episodeEvents(episodeId)), gamma);
       const done: RelabelStep[] = [];
       for (const step of plan) {
         const applied = await appendReward(step.decisionId, 'relabel', step.delta, { rule: 'hindsight', gamma, ...step });

@@ -220,6 +220,36 @@ describe('LinUCB policy', () => {
     });
   });
 
+  it('credits only the decisions of the episode that succeeded when its id was used before, here or before a restart', async () => {
+    const store = freshStore('relabel-reuse.sqlite');
+    const first = await createLinUcbPolicy(options(store, { hindsightGamma: 0.5 }));
+    const x = contextFor('SYNTAX');
+    const earlier = await first.decide({ x, episodeId: 'reused' });
+    await first.reward(earlier.decisionId, 0);
+    await first.close();
+    const second = await createLinUcbPolicy(options(store, { hindsightGamma: 0.5 }));
+    const ids: string[] = [];
+    for (const r of [0, 1]) {
+      const d = await second.decide({ x, episodeId: 'reused' });
+      await second.reward(d.decisionId, r);
+      ids.push(d.decisionId);
+    }
+    expect((await second.endEpisode('reused', { isSuccess: true })).map((s) => [s.decisionId, s.stepsBeforeLast])).toEqual([[ids[0], 1]]);
+  });
+
+  it('plans from the stored log an episode whose in-memory log was dropped past maxEpisodeLogs', async () => {
+    const store = freshStore();
+    const policy = await createLinUcbPolicy(options(store, { hindsightGamma: 0.5, maxEpisodeLogs: 1 }));
+    const x = contextFor('UNKNOWN_COLUMN');
+    const first = await policy.decide({ x, episodeId: 'dropped' });
+    await policy.reward(first.decisionId, 0);
+    const other = await policy.decide({ x, episodeId: 'newer' });
+    await policy.reward(other.decisionId, 0);
+    const last = await policy.decide({ x, episodeId: 'dropped' });
+    await policy.reward(last.decisionId, 1);
+    expect((await policy.endEpisode('dropped', { isSuccess: true })).map((s) => [s.decisionId, s.stepsBeforeLast])).toEqual([[first.decisionId, 1]]);
+  });
+
   it('reloads after a restart with statistics equal to a replay of the whole log, pending decisions included', async () => {
     const store = freshStore('restart.sqlite');
     let clock = 0;
