@@ -28,7 +28,7 @@ export class PolicyOverviewFold {
   private readonly classOf = new Map<string, string>();
   private readonly cells = new Map<string, Cell>();
   private readonly perArm: { n: number; sum: number }[];
-  private readonly rewardsInOrder: number[] = [];
+  private readonly curve = new RewardCurve();
   private decisions = 0;
   private lastId = 0;
 
@@ -62,7 +62,7 @@ export class PolicyOverviewFold {
           arm.n += 1;
           arm.sum += e.value;
         }
-        this.rewardsInOrder.push(e.value);
+        this.curve.add(e.value);
       }
     }
   }
@@ -72,7 +72,7 @@ export class PolicyOverviewFold {
     return {
       arms: [...armNames],
       decisions: this.decisions,
-      rewards: this.rewardsInOrder.length,
+      rewards: this.curve.count,
       per_arm: armNames.map((arm, i) => ({ arm, n: perArm[i]?.n ?? 0, mean_reward: perArm[i]?.n ? (perArm[i]?.sum ?? 0) / (perArm[i]?.n ?? 1) : null })),
       by_error_class: [...this.cells.entries()]
         .map(([key, c]) => {
@@ -80,7 +80,7 @@ export class PolicyOverviewFold {
           return { error_class: errorClass, arm: armNames[Number(arm)] ?? arm, decisions: c.decisions, rewarded: c.rewarded, mean_reward: c.rewarded === 0 ? null : c.rewardSum / c.rewarded };
         })
         .sort((a, b) => a.error_class.localeCompare(b.error_class) || b.decisions - a.decisions),
-      reward_curve: rewardCurve(this.rewardsInOrder, curvePoints),
+      reward_curve: this.curve.points(curvePoints),
     };
   }
 
@@ -99,13 +99,46 @@ export function summarizePolicy(events: readonly PolicyEvent[], armNames: readon
   return fold.summary(curvePoints);
 }
 
-function rewardCurve(rewards: readonly number[], points: number): { decisions: number; mean_reward: number }[] {
-  if (rewards.length === 0) return [];
-  const window = Math.max(1, Math.ceil(rewards.length / points));
-  const curve: { decisions: number; mean_reward: number }[] = [];
-  for (let start = 0; start < rewards.length; start += window) {
-    const slice = rewards.slice(start, start + window);
-    curve.push({ decisions: start + slice.length, mean_reward: slice.reduce((a, b) => a + b, 0) / slice.length });
+/**
+ * Observed rewards in log order, kept as at most MAX_BUCKETS running sums (neighbours merge as the log grows), so a
+ * long-lived server's overview stays a few kilobytes. Up to MAX_BUCKETS rewards every reward has its own bucket.
+ */
+class RewardCurve {
+  private static readonly MAX_BUCKETS = 4096;
+  private buckets: { n: number; sum: number }[] = [];
+  private width = 1;
+  count = 0;
+
+  add(reward: number): void {
+    this.count += 1;
+    const last = this.buckets.at(-1);
+    if (last !== undefined && last.n < this.width) {
+      last.n += 1;
+      last.sum += reward;
+      return;
+    }
+    this.buckets.push({ n: 1, sum: reward });
+    if (this.buckets.length <= RewardCurve.MAX_BUCKETS) return;
+    const merged: { n: number; sum: number }[] = [];
+    for (let i = 0; i < this.buckets.length; i += 2) {
+      const [a, b] = [this.buckets[i] as { n: number; sum: number }, this.buckets[i + 1]];
+      merged.push(b === undefined ? a : { n: a.n + b.n, sum: a.sum + b.sum });
+    }
+    this.buckets = merged;
+    this.width *= 2;
   }
-  return curve;
+
+  /** Mean reward of about `points` consecutive windows, each with the number of rewards up to its end. */
+  points(points: number): { decisions: number; mean_reward: number }[] {
+    const per = Math.max(1, Math.ceil(this.buckets.length / points));
+    const curve: { decisions: number; mean_reward: number }[] = [];
+    let decisions = 0;
+    for (let start = 0; start < this.buckets.length; start += per) {
+      const window = this.buckets.slice(start, start + per);
+      const n = window.reduce((a, b) => a + b.n, 0);
+      decisions += n;
+      curve.push({ decisions, mean_reward: window.reduce((a, b) => a + b.sum, 0) / n });
+    }
+    return curve;
+  }
 }

@@ -43,4 +43,27 @@ describe('policy overview', () => {
     fold.add(LOG.slice(4));
     expect(fold.summary()).toEqual(summarizePolicy(LOG, ARMS));
   });
+
+  it('draws the reward curve from bounded memory: windows of a long log still count every reward once', () => {
+    const events: PolicyEvent[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      events.push(decision(2 * i + 1, `d${i}`, 0, 'UNKNOWN_COLUMN'), reward(2 * i + 2, `d${i}`, 0, i < 5_000 ? 0 : 1));
+    }
+    const curve = summarizePolicy(events, ARMS, 10).reward_curve;
+    expect(curve.length).toBeLessThanOrEqual(10);
+    expect(curve.at(-1)?.decisions).toBe(10_000);
+    expect(curve[0]?.mean_reward).toBe(0);
+    expect(curve.at(-1)?.mean_reward).toBe(1);
+    const perWindow = curve.map((p, i) => p.decisions - (curve[i - 1]?.decisions ?? 0));
+    expect(Math.max(...perWindow) - Math.min(...perWindow.slice(0, -1))).toBe(0);
+  });
+
+  it('gives one window per reward while there are fewer rewards than points', () => {
+    const curve = summarizePolicy(LOG, ARMS, 50).reward_curve;
+    expect(curve).toEqual([
+      { decisions: 1, mean_reward: 1 },
+      { decisions: 2, mean_reward: 0.2 },
+      { decisions: 3, mean_reward: 0 },
+    ]);
+  });
 });
