@@ -6,6 +6,15 @@ import { tmpDir } from '../../helpers/tmp-dir.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 
+/** Gone, or a zombie: an orphan's new parent (the container's init) may never reap it. */
+function hasExited(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
 describe('SqliteEngine.close() in a plain script', () => {
   it('resolves and lets the process exit normally once the workers are gone', () => {
     const script = path.join(tmpDir('sre-close-'), 'close.mts');
@@ -29,5 +38,29 @@ describe('SqliteEngine.close() in a plain script', () => {
     expect(out.closed).toBe(true);
     expect(out.pids).toHaveLength(2);
     for (const pid of out.pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('leaves no error trace when the server exits while its workers are still starting', () => {
+    const script = path.join(tmpDir('sre-orphan-'), 'orphan.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { createSqliteEngine } from ${JSON.stringify(path.join(ROOT, 'src/env/db/sqlite-engine.ts'))};`,
+        `import { loadConfig } from ${JSON.stringify(path.join(ROOT, 'src/config.ts'))};`,
+        `import { createLogger } from ${JSON.stringify(path.join(ROOT, 'src/logger.ts'))};`,
+        "const config = loadConfig({ LOG_LEVEL: 'silent', SQL_WORKERS: '2' });",
+        'const engine = createSqliteEngine(config.sql, createLogger(config.log), {});',
+        'void engine.warmUp();',
+        "console.log(JSON.stringify({ pids: engine.workerPids() }));",
+        'process.exit(0);',
+      ].join('\n'),
+    );
+    // why stderr is read to its end: the orphaned workers inherit it, so it closes only once they have exited too.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(0);
+    const { pids } = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { pids: number[] };
+    expect(pids).toHaveLength(2);
+    expect(run.stderr).not.toMatch(/ERR_IPC_CHANNEL_CLOSED|Unhandled|Error/);
+    for (const pid of pids) expect(hasExited(pid)).toBe(true);
   });
 });
