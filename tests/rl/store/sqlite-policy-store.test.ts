@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createLinUcbPolicy } from '../../../src/rl/policy.js';
 import { replayPolicyState } from '../../../src/rl/policy-state.js';
 import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
-import { silentLogger } from '../../helpers/logs.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { acks, spawnPolicyWorker, WORKER_ARMS, WORKER_D, WORKER_SCHEMA_HASH } from './fixtures/worker-client.js';
+import { acks, spawnPolicyWorker, WORKER_ARMS, WORKER_D, workerPolicyOptions } from './fixtures/worker-client.js';
 import { policyStoreContract } from './policy-store.contract.js';
 
 const dir = tmpDir('sre-policy-store-');
@@ -68,18 +67,7 @@ describe('SQLite policy store under a crash', () => {
     expect(acked.rewards.size).toBeGreaterThanOrEqual(60);
 
     const store = createSqlitePolicyStore({ filePath });
-    const policy = await createLinUcbPolicy({
-      armNames: WORKER_ARMS,
-      d: WORKER_D,
-      featureSchemaHash: WORKER_SCHEMA_HASH,
-      alpha: 1,
-      epsilon: 0.2,
-      seed: 5,
-      rewardTtlMs: 3_600_000,
-      snapshotEvery: 7,
-      store,
-      log: silentLogger(),
-    });
+    const policy = await createLinUcbPolicy(workerPolicyOptions(store, 5, 7));
     const events = await store.eventsAfter(0, 1_000_000);
     const decided = new Set(events.filter((e) => e.kind === 'decision').map((e) => e.decisionId));
     const rewarded = new Map(events.filter((e) => e.kind === 'reward').map((e) => [e.decisionId, e.value]));
