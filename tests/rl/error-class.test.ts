@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbSchema, ExecResult, SqlEngine, SqlFailure } from '../../src/env/db/engine.js';
+import { describe, expect, it } from 'vitest';
+import type { DbSchema, ExecResult, SqlFailure } from '../../src/env/db/engine.js';
 import { createGrader } from '../../src/env/grade/grader.js';
 import { ERROR_CLASSES, classifyFailure, classifyOutcome, isErrorClass, type ErrorClass } from '../../src/rl/error-class.js';
 import { silentLogger } from '../helpers/logs.js';
@@ -7,7 +7,7 @@ import { describePg, uniqueSchema } from '../helpers/pg.js';
 import { testConfig } from '../helpers/test-config.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { EMPTY_RESULTS, PG_FAILING, SQLITE_FAILING, WRONG_RESULTS, type FailingQuery } from './failing-queries.js';
-import { pgFixtureDatabase, sqliteFixtureDatabase, type FixtureDatabase } from './repair-fixture.js';
+import { pgFixtureDatabase, sqliteFixtureDatabase, type FixtureDatabase, useFixtureDatabase } from './repair-fixture.js';
 
 const table = (name: string, columns: string[], primaryKey: string[] = []) => ({
   name,
@@ -149,22 +149,14 @@ function failureOf(result: ExecResult, sql: string): SqlFailure {
 
 function realDatabaseSuite(name: string, cases: Partial<Record<ErrorClass, FailingQuery[]>>, setup: () => Promise<FixtureDatabase>) {
   describe(name, () => {
-    let engine: SqlEngine;
-    let database: string;
-    let close: () => Promise<void>;
-    let schema: DbSchema;
-    beforeAll(async () => {
-      ({ engine, database, close } = await setup());
-      schema = await engine.schema(database);
-    });
-    afterAll(() => close());
+    const db = useFixtureDatabase(setup);
 
     for (const [errorClass, queries] of Object.entries(cases)) {
       it(`gives ${errorClass} and its token for ${queries.length} real failing queries`, async () => {
         expect(queries.length).toBeGreaterThanOrEqual(5);
         const timeoutMs = errorClass === 'TIMEOUT' ? 150 : 3000;
         for (const q of queries) {
-          const info = classifyFailure(failureOf(await engine.execute(database, q.sql, { timeoutMs }), q.sql), q.sql, schema);
+          const info = classifyFailure(failureOf(await db.engine.execute(db.database, q.sql, { timeoutMs }), q.sql), q.sql, db.schema);
           const got = { sql: q.sql, errorClass: info.errorClass, token: info.token, ...(q.qualifier === undefined ? {} : { qualifier: info.qualifier }) };
           expect(got).toEqual({ sql: q.sql, errorClass, token: q.token, ...(q.qualifier === undefined ? {} : { qualifier: q.qualifier }) });
           if (q.candidate !== undefined) expect({ sql: q.sql, best: info.candidates[0]?.name }).toEqual({ sql: q.sql, best: q.candidate });
@@ -174,14 +166,14 @@ function realDatabaseSuite(name: string, cases: Partial<Record<ErrorClass, Faili
 
     const outcomeCase = (errorClass: 'EMPTY_RESULT' | 'WRONG_RESULT', pairs: typeof EMPTY_RESULTS) =>
       it(`gives ${errorClass} for ${pairs.length} queries that run but miss the gold result`, async () => {
-        const grader = createGrader({ engine, log: silentLogger(), score: testConfig().score, gradeMaxRows: 1000, timeoutMs: 3000 });
+        const grader = createGrader({ engine: db.engine, log: silentLogger(), score: testConfig().score, gradeMaxRows: 1000, timeoutMs: 3000 });
         for (const [sql, gold] of pairs) {
-          const result = await engine.execute(database, sql);
-          const goldResult = await engine.execute(database, gold);
+          const result = await db.engine.execute(db.database, sql);
+          const goldResult = await db.engine.execute(db.database, gold);
           if (!result.ok || !goldResult.ok) expect.fail(`fixture query failed: ${sql} / ${gold}`);
-          const grade = await grader.grade({ database, goldSql: gold, legacyDoubleQuotes: false, prediction: result });
+          const grade = await grader.grade({ database: db.database, goldSql: gold, legacyDoubleQuotes: false, prediction: result });
           expect({ sql, errorClass: classifyOutcome(result, { isMatch: grade.isMatch, goldRowCount: goldResult.rowCount })?.errorClass }).toEqual({ sql, errorClass });
-          const goldGrade = await grader.grade({ database, goldSql: gold, legacyDoubleQuotes: false, prediction: goldResult });
+          const goldGrade = await grader.grade({ database: db.database, goldSql: gold, legacyDoubleQuotes: false, prediction: goldResult });
           expect(classifyOutcome(goldResult, { isMatch: goldGrade.isMatch, goldRowCount: goldResult.rowCount })).toBeUndefined();
         }
       });

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createPgEngine, type PgEngine } from '../../src/env/db/pg-engine.js';
 import { createSqliteEngine, type SqliteEngine } from '../../src/env/db/sqlite-engine.js';
-import type { SqlEngine } from '../../src/env/db/engine.js';
+import type { DbSchema, SqlEngine } from '../../src/env/db/engine.js';
 import { silentLogger } from '../helpers/logs.js';
 import { PG_TEST_URL } from '../helpers/pg.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -57,6 +58,26 @@ export interface FixtureDatabase {
   engine: SqlEngine;
   database: string;
   close: () => Promise<void>;
+}
+
+/** An opened fixture database with its schema, filled in before the suite's tests run. */
+export interface OpenFixtureDatabase {
+  engine: SqlEngine;
+  database: string;
+  schema: DbSchema;
+}
+
+/** Opens the fixture database before the enclosing suite's tests and closes it after them; read its fields in tests. */
+export function useFixtureDatabase(setup: () => Promise<FixtureDatabase>): OpenFixtureDatabase {
+  const open = {} as OpenFixtureDatabase;
+  let close = async (): Promise<void> => undefined;
+  beforeAll(async () => {
+    const fixture = await setup();
+    close = fixture.close;
+    Object.assign(open, { engine: fixture.engine, database: fixture.database, schema: await fixture.engine.schema(fixture.database) });
+  });
+  afterAll(() => close());
+  return open;
 }
 
 export function sqliteFixtureDatabase(dir: string): FixtureDatabase {
