@@ -6,9 +6,10 @@ import { EpisodeRegistry, type Environment, type Episode } from '../env/index.js
 import type { Logger } from '../logger.js';
 import { isAuthorized } from './auth.js';
 import { toWsFrame, WsFrameError } from './error-map.js';
+import { observationFrameJson } from './frame-json.js';
 import { handleMcp } from './mcp.js';
 import type { Metrics } from './metrics.js';
-import { parseAction, parseOrThrow, ResetRequestSchema, toEnvelope, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
+import { parseAction, parseOrThrow, ResetRequestSchema, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
 
 export interface WsDeps {
   env: Environment;
@@ -100,32 +101,33 @@ export class WsSessions {
     if (session.socket.readyState !== session.socket.OPEN) return;
     try {
       const reply = await this.reply(session, data);
-      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(reply));
+      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(reply);
     } catch (err) {
       if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(toWsFrame(err, this.deps.log)));
     }
   }
 
-  private async reply(session: Session, data: RawData | string): Promise<unknown> {
+  /** The reply frame's JSON; undefined for `close`, which gets none. */
+  private async reply(session: Session, data: RawData | string): Promise<string | undefined> {
     const message = parseFrame(data);
     switch (message.type) {
       case 'reset':
-        return { type: 'observation', data: toEnvelope(await session.episode.reset(parseOrThrow(ResetRequestSchema, message.data, []))) };
+        return observationFrameJson(await session.episode.reset(parseOrThrow(ResetRequestSchema, message.data, [])));
       case 'step': {
         const done = this.deps.metrics.startStep('ws');
         try {
           const result = await session.episode.step(parseAction(message.data), { onEvent: this.deps.metrics.observing() });
           done('ok');
-          return { type: 'observation', data: toEnvelope(result) };
+          return observationFrameJson(result);
         } catch (err) {
           done('error');
           throw err;
         }
       }
       case 'state':
-        return { type: 'state', data: session.episode.state() };
+        return JSON.stringify({ type: 'state', data: session.episode.state() });
       case 'mcp':
-        return { type: 'mcp', data: handleMcp(message.data) };
+        return JSON.stringify({ type: 'mcp', data: handleMcp(message.data) });
       case 'close':
         session.socket.close(1000);
         this.end(session);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Cell, Dialect } from '../env/index.js';
 import type { Candidate } from './schema-match.js';
 import type { ProbeOutput } from './probes.js';
@@ -121,6 +122,34 @@ function variablesOf(input: PromptInput): Record<string, string | undefined> {
   };
 }
 
+/** The variable names a template text refers to, in order of first use. */
+function variableNamesOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{\{[#/]?(\w+)\}\}/g)].map((m) => m[1] as string))];
+}
+
+const systemVariables = new Map<string, string[]>();
+/**
+ * Rendered system messages by template and the values they use. A system message holds the whole schema but
+ * depends only on it and the dialect, so consecutive attempts on one database share one string: rendered once,
+ * and the same string each time, which lets the reply writer reuse its JSON (api/frame-json.ts).
+ */
+const renderedSystems = new LRUCache<string, string>({ max: 1024 });
+
+function renderSystem(template: PromptTemplate, vars: Readonly<Record<string, string | undefined>>): string {
+  let names = systemVariables.get(template.system);
+  if (names === undefined) {
+    names = variableNamesOf(template.system);
+    systemVariables.set(template.system, names);
+  }
+  const key = [template.system, ...names.map((n) => vars[n] ?? '')].join('\u0000');
+  let content = renderedSystems.get(key);
+  if (content === undefined) {
+    content = renderTemplate(template.system, vars).trim();
+    renderedSystems.set(key, content);
+  }
+  return content;
+}
+
 /** Builds the system + user messages of a template for one attempt. */
 export function buildPromptFrom(template: PromptTemplate, input: PromptInput): BuiltPrompt {
   const vars = variablesOf(input);
@@ -128,7 +157,7 @@ export function buildPromptFrom(template: PromptTemplate, input: PromptInput): B
     armName: template.name,
     promptVersion: PROMPT_VERSION[template.name] ?? templateVersion(template),
     messages: [
-      { role: 'system', content: renderTemplate(template.system, vars).trim() },
+      { role: 'system', content: renderSystem(template, vars) },
       { role: 'user', content: renderTemplate(template.user, vars).trim() },
     ],
   };

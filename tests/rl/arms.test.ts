@@ -145,6 +145,17 @@ describe('prompt builders', () => {
     expect(user).toContain('... (truncated)');
     expect(user.length).toBeLessThan(INPUT.question.length + MAX_PREVIEW_CHARS + 2000);
   });
+
+  it('reuses the rendered system message for the same arm, dialect and schema, and renders anew when one changes', () => {
+    const system = (input: PromptInput) => ARMS.FIX_JOIN_PATH.buildPrompt(input).messages[0]?.content ?? '';
+    const first = system(INPUT);
+    expect(system({ ...INPUT, question: 'Another question', sql: 'SELECT 2' })).toBe(first);
+    const otherSchema = system({ ...INPUT, schemaInfo: `${INPUT.schemaInfo}\nCREATE TABLE extra (id int)` });
+    expect(otherSchema).toContain('CREATE TABLE extra (id int)');
+    expect(first).not.toContain('CREATE TABLE extra');
+    expect(system({ ...INPUT, dialect: 'postgres' })).toContain('PostgreSQL');
+    expect(first).not.toContain('PostgreSQL');
+  });
 });
 
 describe('renderTemplate', () => {

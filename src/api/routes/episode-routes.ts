@@ -1,4 +1,6 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { StepResult } from '../../env/index.js';
+import { envelopeJson } from '../frame-json.js';
 import type { HttpEpisodes } from '../http-episodes.js';
 import type { Metrics } from '../metrics.js';
 import { parseAction, parseOrThrow, ResetRequestSchema, StepRequestSchema, toEnvelope } from '../protocol.js';
@@ -12,7 +14,7 @@ export function createEpisodeRoutes(episodes: HttpEpisodes, metrics: Metrics, lo
 
   router.post('/reset', async (req, res) => {
     const options = parseOrThrow(ResetRequestSchema, req.body ?? {}, ['body']);
-    res.json(toEnvelope(await episodes.reset(options)));
+    sendEnvelope(res, await episodes.reset(options));
   });
 
   router.post('/step', async (req, res) => {
@@ -21,7 +23,7 @@ export function createEpisodeRoutes(episodes: HttpEpisodes, metrics: Metrics, lo
     try {
       const result = await episodes.step(action, episodeId, { signal: abortOnClose(req), onEvent: metrics.observing() });
       done('ok');
-      res.json(toEnvelope(result));
+      sendEnvelope(res, result);
     } catch (err) {
       done('error');
       throw err;
@@ -54,6 +56,11 @@ export function createEpisodeRoutes(episodes: HttpEpisodes, metrics: Metrics, lo
   });
 
   return router;
+}
+
+/** res.json(toEnvelope(result)), written by the reply writer that reuses the JSON of long repeated texts. */
+function sendEnvelope(res: Response, result: StepResult): void {
+  res.type('application/json').send(envelopeJson(result));
 }
 
 function parseStep(req: Request) {
