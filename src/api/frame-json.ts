@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Recommendation, StepResult } from '../env/index.js';
+import type { Observation, StepResult } from '../env/index.js';
 import { toEnvelope } from './protocol.js';
 
 /**
@@ -7,12 +8,17 @@ import { toEnvelope } from './protocol.js';
  * and the schema again in the recommendation's system prompt): ~9 of a reply's ~12 KB, and escaping them was most
  * of what JSON.stringify spent on it. Strings this long are escaped once and their JSON reused; the text is the
  * one JSON.stringify(toEnvelope(result)) writes, key order included.
+ *
+ * How: one JSON.stringify of the envelope with each long string replaced by a marker, then the markers' JSON
+ * swapped for the cached JSON of the strings, in order. The marker holds a random id drawn at start-up, so no
+ * agent-supplied text can forge it.
  */
 const LONG_TEXT_CHARS = 1024;
+const MARKER = `\u0000${randomUUID()}`;
+const MARKER_JSON = JSON.stringify(MARKER);
 const longTextJson = new LRUCache<string, string>({ max: 1024, maxSize: 64 * 1024 * 1024, sizeCalculation: (json) => json.length });
 
 function textJson(text: string): string {
-  if (text.length < LONG_TEXT_CHARS) return JSON.stringify(text);
   let json = longTextJson.get(text);
   if (json === undefined) {
     json = JSON.stringify(text);
@@ -21,32 +27,25 @@ function textJson(text: string): string {
   return json;
 }
 
-/** `{…}` from the object's own keys in order; a member whose JSON is undefined is left out, as JSON.stringify does. */
-function objectJson(value: object, memberJson: (key: string, member: unknown) => string | undefined): string {
-  const parts: string[] = [];
-  for (const [key, member] of Object.entries(value)) {
-    const json = memberJson(key, member);
-    if (json !== undefined) parts.push(`${JSON.stringify(key)}:${json}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-const plainOrTextJson = (_key: string, member: unknown): string | undefined => (typeof member === 'string' ? textJson(member) : JSON.stringify(member));
-
-function recommendationJson(recommendation: Recommendation): string {
-  return objectJson(recommendation, (key, member) =>
-    key === 'prompt' && Array.isArray(member) ? `[${member.map((message: object) => objectJson(message, plainOrTextJson)).join(',')}]` : JSON.stringify(member),
-  );
-}
-
 /** JSON of the OpenEnv envelope of a reset/step result: `{"observation":…,"reward":…,"done":…}`. */
 export function envelopeJson(result: StepResult): string {
-  const envelope = toEnvelope(result);
-  return objectJson(envelope, (key, member) =>
-    key === 'observation'
-      ? objectJson(envelope.observation, (field, value) => (field === 'recommendation' && value !== null && typeof value === 'object' ? recommendationJson(value as Recommendation) : plainOrTextJson(field, value)))
-      : JSON.stringify(member),
-  );
+  const long: string[] = [];
+  const marked = (text: string): string => {
+    if (text.length < LONG_TEXT_CHARS) return text;
+    long.push(text);
+    return MARKER;
+  };
+  const observation: Observation = { ...result.observation, schema_info: marked(result.observation.schema_info) };
+  const recommendation = observation.recommendation;
+  if (recommendation !== null && recommendation !== undefined) {
+    observation.recommendation = { ...recommendation, prompt: recommendation.prompt.map((message) => ({ ...message, content: marked(message.content) })) };
+  }
+  const json = JSON.stringify(toEnvelope({ ...result, observation }));
+  if (long.length === 0) return json;
+  const pieces = json.split(MARKER_JSON);
+  let out = pieces[0] ?? '';
+  for (let i = 1; i < pieces.length; i++) out += textJson(long[i - 1] ?? '') + (pieces[i] ?? '');
+  return out;
 }
 
 /** The WebSocket frame of a reset/step result. */
