@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isKeyword, isName, isPunct, tokenize, type Token } from './sql-tokens.js';
 
 /** A `column op literal` comparison found in a query (the raw material of the PROBE_VALUES probe). */
@@ -180,8 +181,7 @@ function comparisonsAt(tokens: Token[], i: number, out: LiteralComparison[]): vo
   }
 }
 
-const recentShapes = new Map<string, Readonly<SqlShape>>();
-const RECENT_SHAPES_MAX = 256;
+const recentShapes = new LRUCache<string, Readonly<SqlShape>>({ max: 256 });
 
 /**
  * Lexical shape of `sql` (counts, referenced tables, aliases, literal comparisons). One step analyses the same SQL
@@ -191,7 +191,6 @@ const RECENT_SHAPES_MAX = 256;
 export function analyzeSql(sql: string): Readonly<SqlShape> {
   let shape = recentShapes.get(sql);
   if (shape === undefined) {
-    if (recentShapes.size >= RECENT_SHAPES_MAX) recentShapes.delete(recentShapes.keys().next().value as string);
     shape = deepFreeze(computeShape(sql));
     recentShapes.set(sql, shape);
   }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { bigintToCell, blobToCell, capText } from './cells.js';
 import type { Cell } from './engine.js';
 import { rewriteLegacyDoubleQuote } from './legacy-double-quotes.js';
@@ -51,17 +52,7 @@ const HARD_HEAP_LIMIT_BYTES = 512 * 1024 * 1024;
 
 interface Handle {
   db: Database.Database;
-  statements: Map<string, Database.Statement<unknown[], unknown[]>>;
-}
-
-function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number, evict: (v: V) => void): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size <= max) return;
-  const oldest = map.entries().next().value;
-  if (oldest === undefined) return;
-  map.delete(oldest[0]);
-  evict(oldest[1]);
+  statements: LRUCache<string, Database.Statement<unknown[], unknown[]>>;
 }
 
 function readRows(stmt: Database.Statement<unknown[], unknown[]>, job: QueryJob): Omit<QueryRows, 'ok' | 'executedSql'> {
@@ -119,29 +110,29 @@ const NOT_READ_ONLY: QueryFailure = {
  * the row and cell caps. Never throws for a query's own errors.
  */
 export function createQueryRunner(maxHandles = 32, maxStatements = 64): QueryRunner {
-  const handles = new Map<string, Handle>();
+  const handles = new LRUCache<string, Handle>({ max: maxHandles, dispose: (h) => h.db.close() });
   let isHeapLimited = false;
 
   function open(file: string): Handle {
-    const cached = handles.get(file);
-    const handle = cached ?? { db: new Database(file, { readonly: true, fileMustExist: true }), statements: new Map() };
-    if (cached === undefined) {
+    let handle = handles.get(file);
+    if (handle === undefined) {
+      handle = { db: new Database(file, { readonly: true, fileMustExist: true }), statements: new LRUCache({ max: maxStatements }) };
       handle.db.pragma('query_only = 1');
       if (!isHeapLimited) handle.db.pragma(`hard_heap_limit = ${HARD_HEAP_LIMIT_BYTES}`);
       isHeapLimited = true;
+      handles.set(file, handle);
     }
-    touch(handles, file, handle, maxHandles, (h) => h.db.close());
     return handle;
   }
 
   function prepare(handle: Handle, sql: string): Database.Statement<unknown[], unknown[]> | undefined {
-    const cached = handle.statements.get(sql);
-    const stmt = cached ?? handle.db.prepare<unknown[], unknown[]>(sql);
-    if (cached === undefined) {
+    let stmt = handle.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = handle.db.prepare<unknown[], unknown[]>(sql);
       if (!stmt.readonly || !stmt.reader) return undefined;
       stmt.raw(true).safeIntegers(true);
+      handle.statements.set(sql, stmt);
     }
-    touch(handle.statements, sql, stmt, maxStatements, () => undefined);
     return stmt;
   }
 
@@ -167,7 +158,6 @@ export function createQueryRunner(maxHandles = 32, maxStatements = 64): QueryRun
       }
     },
     close() {
-      for (const h of handles.values()) h.db.close();
       handles.clear();
     },
   };

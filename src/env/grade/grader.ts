@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ScoreConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ExecOptions, ExecResult, ExecSuccess, SqlEngine, SqlFailure } from '../db/engine.js';
@@ -103,8 +104,7 @@ function rawScore(c: GradeComponents, gold: ExecResult): number {
  */
 export function createGrader(deps: GraderDeps): Grader {
   const log = deps.log;
-  const maxCached = deps.goldCacheSize ?? DEFAULT_GOLD_CACHE_SIZE;
-  const goldCache = new Map<string, Promise<ExecResult>>();
+  const goldCache = new LRUCache<string, Promise<ExecResult>>({ max: deps.goldCacheSize ?? DEFAULT_GOLD_CACHE_SIZE });
 
   const run = (database: string, sql: string, legacyDoubleQuotes: boolean): Promise<ExecResult> => {
     const options: ExecOptions = {
@@ -119,23 +119,22 @@ export function createGrader(deps: GraderDeps): Grader {
   function goldResult(database: string, sql: string, legacyDoubleQuotes: boolean): Promise<ExecResult> {
     const key = [deps.engine.dialect, database, legacyDoubleQuotes ? 'dq' : '', sql].join('\u0000');
     const cached = goldCache.get(key);
-    if (cached !== undefined) {
-      goldCache.delete(key);
-      goldCache.set(key, cached);
-      return cached;
-    }
-    const pending = run(database, sql, legacyDoubleQuotes).then(
+    if (cached !== undefined) return cached;
+    // why peek: forget this run only, not a newer one cached under the same key after this one was evicted.
+    const forget = () => {
+      if (goldCache.peek(key) === pending) goldCache.delete(key);
+    };
+    const pending: Promise<ExecResult> = run(database, sql, legacyDoubleQuotes).then(
       (result) => {
-        if (!result.ok && result.kind === 'timeout') goldCache.delete(key);
+        if (!result.ok && result.kind === 'timeout') forget();
         return result;
       },
       (err: unknown) => {
-        goldCache.delete(key);
+        forget();
         throw err;
       },
     );
     goldCache.set(key, pending);
-    if (goldCache.size > maxCached) goldCache.delete(goldCache.keys().next().value as string);
     return pending;
   }
 
