@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'MODEL_BAD_RESPONSE'
   | 'EPISODE_SETUP'
   | 'UNAUTHORIZED'
+  | 'CLIENT_CLOSED'
   | 'CONFIG'
   | 'DATASET';
 
@@ -164,6 +165,17 @@ export class UnauthorizedError extends AppError {
   readonly code = 'UNAUTHORIZED';
   constructor() {
     super('Missing or invalid bearer token');
+  }
+}
+
+/**
+ * The caller went away mid-step (an HTTP client that disconnected, the viewer's Stop): the model call is cancelled
+ * and the attempt is not counted, since nobody will see its observation.
+ */
+export class ClientClosedError extends AppError {
+  readonly code = 'CLIENT_CLOSED';
+  constructor() {
+    super('The client closed the connection before the step finished; the attempt was not counted');
   }
 }
 

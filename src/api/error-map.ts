@@ -31,6 +31,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   MODEL_BAD_RESPONSE: 502,
   EPISODE_SETUP: 500,
   UNAUTHORIZED: 401,
+  // nginx's 'client closed request': nobody reads it, but logs and metrics see a 4xx, not a server fault.
+  CLIENT_CLOSED: 499,
   CONFIG: 500,
   DATASET: 500,
 };
@@ -54,6 +56,7 @@ export const WS_CODE: Record<ErrorCode, WsErrorCode> = {
   MODEL_BAD_RESPONSE: 'EXECUTION_ERROR',
   EPISODE_SETUP: 'FACTORY_ERROR',
   UNAUTHORIZED: 'SESSION_ERROR',
+  CLIENT_CLOSED: 'EXECUTION_ERROR',
   CONFIG: 'EXECUTION_ERROR',
   DATASET: 'EXECUTION_ERROR',
 };

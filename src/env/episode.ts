@@ -89,6 +89,8 @@ export class Episode {
       onEvent({ type: 'sql_complete', sql });
       onEvent({ type: 'executing', sql, dialect: s.dialect });
       const { exec, grade } = await executeAndGrade(this.env, s, sql);
+      // why: a caller that went away (its signal fired) never sees this attempt, so it must not count or teach the policy.
+      options.signal?.throwIfAborted();
       return this.finishAttempt(s, { attempt, arm, sql, exec, grade, completionTokens, latencyMs: Date.now() - startedMs, onEvent });
     });
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeService, type Service } from '../../src/compose.js';
-import { EpisodeFinishedError, EpisodeNotStartedError, UnknownQuestionError, UnknownTaskError } from '../../src/errors.js';
+import { ClientClosedError, EpisodeFinishedError, EpisodeNotStartedError, UnknownQuestionError, UnknownTaskError } from '../../src/errors.js';
 import { builtinGold } from '../helpers/builtin-gold.js';
 import { silentLogger } from '../helpers/logs.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -64,6 +64,25 @@ describe('Episode contract', () => {
     const [a, b] = await Promise.all([episode.step(action('SELECT 1 AS a')), episode.step(action('SELECT 2 AS b'))]);
     expect([a.observation.attempt_number, b.observation.attempt_number]).toEqual([1, 2]);
     expect(b.observation.result?.rows).toEqual([[2]]);
+  });
+
+  it('does not count an attempt whose caller went away before it was graded, and the next step takes its place', async () => {
+    const episode = service.env.createEpisode();
+    await episode.reset({ task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    const first = await episode.step(action('SELECT COUNT(*) FROM orders'));
+    const controller = new AbortController();
+    const gone = new ClientClosedError();
+    const stopped = episode.step(action(builtinGold('simple_queries/01')), {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'executing') controller.abort(gone);
+      },
+    });
+    await expect(stopped).rejects.toBe(gone);
+    expect(episode.state()).toMatchObject({ step_count: 1, attempt: 1, done: false, step_rewards: [first.reward] });
+    const next = await episode.step(action('SELECT COUNT(*) + 1 FROM customers'));
+    expect(next.observation.attempt_number).toBe(2);
+    expect(next.observation.current_sql).toBe('SELECT COUNT(*) + 1 FROM customers');
   });
 
   it('can be closed twice', async () => {

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { parseAction, parseOrThrow, ResetRequestSchema, StepRequestSchema, toEnvelope } from '../protocol.js';
 import { SseWriter } from '../sse.js';
 import { toHttp } from '../error-map.js';
+import { ClientClosedError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 
 /** POST /reset, POST /step, GET /state and POST /step/stream over the stateful HTTP episodes. */
@@ -72,7 +73,7 @@ function parseStep(req: Request) {
 function abortOnClose(req: Request): AbortSignal {
   const controller = new AbortController();
   req.res?.once('close', () => {
-    if (req.res?.writableEnded !== true) controller.abort(new Error('client disconnected'));
+    if (req.res?.writableEnded !== true) controller.abort(new ClientClosedError());
   });
   return controller.signal;
 }
