@@ -82,7 +82,21 @@ function readableType(expected: string): string {
   return names[expected] ?? expected;
 }
 
+/**
+ * OpenEnv's Python side sends null for an optional field it leaves unset (ResetRequest's `seed` and `episode_id`
+ * are `Optional`, and a pydantic action's `model_dump()` writes None for every unset field): null means absent.
+ */
+function withoutNullMembers(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null));
+}
+
 /** Parses an OpenEnv action (step data / body.action). */
 export function parseAction(input: unknown): z.infer<typeof ActionSchema> {
-  return parseOrThrow(ActionSchema, input, []);
+  return parseOrThrow(ActionSchema, withoutNullMembers(input), []);
+}
+
+/** Parses reset options (the /reset body with locPrefix ['body'], WS reset data with []). */
+export function parseReset(input: unknown, locPrefix: (string | number)[]): z.infer<typeof ResetRequestSchema> {
+  return parseOrThrow(ResetRequestSchema, withoutNullMembers(input), locPrefix);
 }

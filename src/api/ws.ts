@@ -9,7 +9,7 @@ import { toWsFrame, WsFrameError } from './error-map.js';
 import { observationFrameJson } from './frame-json.js';
 import { handleMcp } from './mcp.js';
 import type { Metrics } from './metrics.js';
-import { parseAction, parseOrThrow, ResetRequestSchema, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
+import { parseAction, parseOrThrow, parseReset, WS_MESSAGE_TYPES, WsMessageSchema } from './protocol.js';
 
 export interface WsDeps {
   env: Environment;
@@ -112,7 +112,7 @@ export class WsSessions {
     const message = parseFrame(data);
     switch (message.type) {
       case 'reset':
-        return observationFrameJson(await session.episode.reset(parseOrThrow(ResetRequestSchema, message.data, [])));
+        return observationFrameJson(await session.episode.reset(parseReset(message.data, [])));
       case 'step': {
         const done = this.deps.metrics.startStep('ws');
         try {
@@ -151,7 +151,7 @@ function parseFrame(data: RawData | string) {
   }
   const type = (value as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || !WS_MESSAGE_TYPES.includes(type)) {
-    throw new WsFrameError('UNKNOWN_TYPE', `Unknown message type: ${typeof type === 'string' ? type : JSON.stringify(type ?? null)}`);
+    throw new WsFrameError('UNKNOWN_TYPE', `Unknown message type: ${typeof type === 'string' || type === undefined ? (type ?? '') : JSON.stringify(type)}`);
   }
   return parseOrThrow(WsMessageSchema, value, []);
 }

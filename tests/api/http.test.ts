@@ -54,8 +54,8 @@ describe('OpenEnv validator endpoints', () => {
 });
 
 describe('request validation (422 shapes as upstream)', () => {
-  it('accepts reset with no body, {} and extra keys', async () => {
-    for (const body of [undefined, {}, { seed: 7, junk: 1 }]) {
+  it('accepts reset with no body, {}, extra keys and null seed and episode_id (ResetRequest\'s Optional fields)', async () => {
+    for (const body of [undefined, {}, { seed: 7, junk: 1 }, { seed: null, episode_id: null }]) {
       const res = await postJson(svc.baseUrl, '/reset', body);
       expect(res.status).toBe(200);
       expect(res.body.done).toBe(false);

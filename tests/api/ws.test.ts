@@ -45,6 +45,7 @@ describe('WebSocket /ws protocol', () => {
     const client = await WsEnvClient.connect(svc.baseUrl);
     await expect(client.sendRaw('{nope')).rejects.toMatchObject({ code: 'INVALID_JSON' });
     await expect(client.send({ type: 'bogus' })).rejects.toMatchObject({ code: 'UNKNOWN_TYPE', message: expect.stringContaining('Unknown message type: bogus') });
+    await expect(client.send({ data: {} })).rejects.toMatchObject({ code: 'UNKNOWN_TYPE', message: 'Server error: Unknown message type:  (code: UNKNOWN_TYPE)' });
     await expect(client.send({ type: 'state', extra: 1 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(client.send({ type: 'step' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     const invalidAction = client.send({ type: 'step', data: { foo: 1 } });
@@ -53,6 +54,17 @@ describe('WebSocket /ws protocol', () => {
     expect(err.body.errors).toEqual([expect.objectContaining({ type: 'extra_forbidden', loc: ['foo'] })]);
     const state = await client.state();
     expect(state).toEqual({ episode_id: null, step_count: 0 });
+    await client.close();
+  });
+
+  it("takes null reset options and null action fields as absent, as OpenEnv's Python client sends them", async () => {
+    const client = await WsEnvClient.connect(svc.baseUrl);
+    const reset = await client.reset({ task_id: 'simple_queries', question_id: 'simple_queries/01', seed: null, episode_id: null });
+    expect(reset.observation).toMatchObject({ question_id: 'simple_queries/01', attempt_number: 0 });
+    expect(reset.observation.episode_id).toMatch(/^[0-9a-f-]{36}$/);
+    const step = await client.step({ custom_sql: 'SELECT COUNT(*) FROM customers', repair_action: null, metadata: null } as never);
+    expect(step.observation).toMatchObject({ success: true, attempt_number: 1 });
+    await expect(client.step({ custom_sql: null } as never)).rejects.toMatchObject({ code: 'EXECUTION_ERROR', message: expect.stringContaining('done') });
     await client.close();
   });
 

@@ -3,7 +3,7 @@ import type { StepResult } from '../../env/index.js';
 import { envelopeJson } from '../frame-json.js';
 import type { HttpEpisodes } from '../http-episodes.js';
 import type { Metrics } from '../metrics.js';
-import { parseAction, parseOrThrow, ResetRequestSchema, StepRequestSchema, toEnvelope } from '../protocol.js';
+import { parseAction, parseOrThrow, parseReset, StepRequestSchema, toEnvelope } from '../protocol.js';
 import { SseWriter } from '../sse.js';
 import { toHttp } from '../error-map.js';
 import { ClientClosedError } from '../../errors.js';
@@ -14,7 +14,7 @@ export function createEpisodeRoutes(episodes: HttpEpisodes, metrics: Metrics, lo
   const router = Router();
 
   router.post('/reset', async (req, res) => {
-    const options = parseOrThrow(ResetRequestSchema, req.body ?? {}, ['body']);
+    const options = parseReset(req.body ?? {}, ['body']);
     sendEnvelope(res, await episodes.reset(options));
   });
 
