@@ -1,12 +1,13 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLinUcbPolicy } from '../../../src/rl/policy.js';
 import { replayPolicyState } from '../../../src/rl/policy-state.js';
 import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { acks, spawnPolicyWorker, WORKER_ARMS, WORKER_D, workerPolicyOptions } from './fixtures/worker-client.js';
+import { acks, spawnPolicyWorker, WORKER_ARMS, WORKER_D, workerPolicyOptions, type PolicyWorker } from './fixtures/worker-client.js';
 import { policyStoreContract } from './policy-store.contract.js';
+import { sharedByTwoProcesses } from './shared-by-two-processes.js';
 
 const dir = tmpDir('sre-policy-store-');
 
@@ -51,6 +52,22 @@ describe('SQLite policy store group commit', () => {
     expect((await store.eventsAfter(0, 10)).map((e) => e.decisionId)).toEqual(['same', 'other']);
     await store.close();
   });
+});
+
+describe('SQLite policy file shared by two processes', () => {
+  const filePath = path.join(dir, 'shared.sqlite');
+  const workers: PolicyWorker[] = [];
+  afterAll(() => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  });
+  sharedByTwoProcesses(
+    (seed) => {
+      const worker = spawnPolicyWorker({ store: 'sqlite', filePath, seed, snapshotEvery: 10 });
+      workers.push(worker);
+      return worker;
+    },
+    () => createSqlitePolicyStore({ filePath }),
+  );
 });
 
 describe('SQLite policy store under a crash', () => {
