@@ -1,10 +1,12 @@
 /**
- * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20]
+ * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3]
  *
  * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
  * server process. Baselines measured in the same run: a bare `ws` server answering each frame at once with a frame
  * of the environment's mean reply size (same clients, same request frames) and the episode core called in-process
- * (no sockets). Reports steps/s and p50/p99 step latency.
+ * (no sockets). Reports steps/s and p50/p99 step latency. With --rounds N the three targets run in turn N times per
+ * client count (this VM's speed drifts by ±10–15% within minutes): steps/s is the median round, latencies are
+ * pooled, and each ratio is taken within a round and reported as the median (min–max).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +24,7 @@ const ROOT = path.join(import.meta.dirname, '..');
 const args = new Map<string, string>(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a, all[i + 1] ?? ''] as [string, string]] : [])));
 const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
 const EPISODES_PER_CLIENT = Number(args.get('--episodes-per-client') ?? 10);
+const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
 const QUESTION = 'simple_queries/01';
 /** Four wrong-but-valid attempts, then the gold: every step executes, is graded, and the first four get a repair decision. */
 const STEPS = ['SELECT COUNT(*) FROM customers WHERE 1 = 0', 'SELECT COUNT(*) FROM orders', 'SELECT COUNT(*) + 1 FROM customers', 'SELECT COUNT(DISTINCT country) FROM customers', builtinGold(QUESTION)];
@@ -135,10 +138,26 @@ async function runInProcess(clients: number): Promise<Run> {
   return run;
 }
 
-function row(name: string, clients: number, run: Run): string {
-  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
-  const rate = run.steps / run.seconds;
-  return `| ${name} | ${clients} | ${run.steps} | ${rate.toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${run.errors} |`;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2 : (sorted[Math.floor(mid)] ?? NaN);
+}
+
+/** One table row over a target's rounds: median steps/s, pooled latency percentiles, all errors. */
+function row(name: string, clients: number, runs: Run[]): string {
+  const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const rate = median(runs.map((r) => r.steps / r.seconds));
+  const steps = runs.reduce((n, r) => n + r.steps, 0);
+  const errors = runs.reduce((n, r) => n + r.errors, 0);
+  return `| ${name} | ${clients} | ${steps} | ${rate.toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${errors} |`;
+}
+
+/** The env's rate over a baseline's, round by round: the median, and the range when there are several rounds. */
+function ratio(env: Run[], baseline: Run[]): string {
+  const ratios = env.map((r, i) => r.steps / r.seconds / ((baseline[i]?.steps ?? 0) / (baseline[i]?.seconds ?? 1)));
+  const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})` : '';
+  return `${median(ratios).toFixed(3)}${range}`;
 }
 
 async function main(): Promise<void> {
@@ -149,25 +168,23 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const replyBytes = await meanStepReplyBytes(baseUrl);
   const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts', String(replyBytes)], {});
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s); ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
-  const rates: Record<string, Record<number, number>> = { env: {}, echo: {}, core: {} };
+  const ratioLines = ['| clients | env ÷ bare ws server | env ÷ in-process core |', '|---|---|---|'];
   for (const clients of CLIENTS) {
-    const env = await runEnvClients(baseUrl, clients);
-    const echoRun = await runEchoClients(echo.port, clients);
-    const core = await runInProcess(clients);
-    rates.env![clients] = env.steps / env.seconds;
-    rates.echo![clients] = echoRun.steps / echoRun.seconds;
-    rates.core![clients] = core.steps / core.seconds;
-    lines.push(row('sql-repair-env over /ws', clients, env), row('bare ws server, same frames', clients, echoRun), row('episode core in-process', clients, core));
+    const runs: Record<'env' | 'echo' | 'core', Run[]> = { env: [], echo: [], core: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.env.push(await runEnvClients(baseUrl, clients));
+      runs.echo.push(await runEchoClients(echo.port, clients));
+      runs.core.push(await runInProcess(clients));
+    }
+    lines.push(row('sql-repair-env over /ws', clients, runs.env), row('bare ws server, same frames', clients, runs.echo), row('episode core in-process', clients, runs.core));
+    ratioLines.push(`| ${clients} | ${ratio(runs.env, runs.echo)} | ${ratio(runs.env, runs.core)} |`);
     console.error(`  done: ${clients} clients`);
   }
   console.log(lines.join('\n'));
-  console.log('\n| clients | env ÷ bare ws server | env ÷ in-process core |\n|---|---|---|');
-  for (const clients of CLIENTS) {
-    console.log(`| ${clients} | ${((rates.env![clients] ?? 0) / (rates.echo![clients] ?? 1)).toFixed(3)} | ${((rates.env![clients] ?? 0) / (rates.core![clients] ?? 1)).toFixed(3)} |`);
-  }
+  console.log(`\n${ratioLines.join('\n')}`);
   server.child.kill('SIGTERM');
   echo.child.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
