@@ -1,41 +1,16 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HttpEnvClient } from '../../src/client/index.js';
 import type { StepEvent } from '../../src/env/index.js';
+import { startEndlessModel, type EndlessModel } from '../helpers/endless-model.js';
 import { getJson, startTestService, type TestService } from '../helpers/server.js';
 
-/**
- * A stand-in for a paid OpenAI-compatible model that streams `SELECT ` pieces every 20 ms and never finishes,
- * counting the requests whose client hung up before the end.
- */
-async function endlessStreamingModel() {
-  const state = { requests: 0, hangUps: 0 };
-  const server = http.createServer((req, res) => {
-    state.requests += 1;
-    req.resume();
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'endless', choices: [{ index: 0, delta: { content: 'SELECT ' }, finish_reason: null }] };
-    const timer = setInterval(() => res.write(`data: ${JSON.stringify(chunk)}\n\n`), 20);
-    res.on('close', () => {
-      clearInterval(timer);
-      if (!res.writableEnded) state.hangUps += 1;
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, state, server };
-}
-
-let model: Awaited<ReturnType<typeof endlessStreamingModel>>;
+let model: EndlessModel;
 let svc: TestService;
 beforeAll(async () => {
-  model = await endlessStreamingModel();
-  svc = await startTestService({ MODEL_BACKEND: 'openai', LLM_BASE_URL: model.url, LLM_API_KEY: 'sk-test', LLM_MODEL: 'endless', LLM_MAX_RETRIES: '0' });
+  model = await startEndlessModel();
+  svc = await startTestService(model.serviceEnv);
 });
-afterAll(() => {
-  model.server.closeAllConnections();
-  model.server.close();
-});
+afterAll(() => model.close());
 
 describe('a /step/stream client that disconnects mid-generation', () => {
   it('cancels the model call, leaves the episode where it was, and the next step is the same attempt', async () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startEndlessModel, type EndlessModel } from '../helpers/endless-model.js';
 import { getJson, postJson, startTestService, type TestService } from '../helpers/server.js';
 import { tinyModelDir } from '../helpers/tiny-model.js';
 import { DOCS_SCREENSHOT, hasChromium, launchChromium, screenshot, SQL_TRACE_SCRIPT, type SqlTraceEntry } from './browser.js';
@@ -270,6 +271,43 @@ describeBrowser('the episode viewer with the tiny local model', () => {
       const classes = await page.locator('#timeline-table tbody tr td:nth-child(5)').allTextContents();
       expect(classes).toEqual(['UNKNOWN_TABLE', 'UNKNOWN_TABLE', 'UNKNOWN_TABLE']);
       await screenshot(page, 'viewer-model-stream.png');
+      expectCleanPage(watched);
+      await watched.close();
+    },
+    BROWSER_TEST_MS,
+  );
+});
+
+describeBrowser('the episode viewer stopping a model step', () => {
+  let model: EndlessModel;
+  let svc: TestService;
+  beforeAll(async () => {
+    model = await startEndlessModel();
+    svc = await startTestService(model.serviceEnv);
+  });
+  afterAll(() => model?.close());
+
+  it(
+    'stops mid-stream: the model call is cancelled, the attempt is not counted, and the next attempt takes its number',
+    async () => {
+      const watched = await openViewer(svc);
+      const { page } = watched;
+      await startEpisode(page, 'simple_queries', 'simple_queries/01');
+      await page.click('#step-model');
+      await attempt(page, 1).locator('.sql-stream', { hasText: 'SELECT' }).waitFor();
+      await page.click('#stop-button');
+      await page.locator('.attempt[data-attempt="1-failed"][data-phase="failed"]').waitFor();
+      await expect(page.locator('.attempt[data-attempt="1-failed"] .failure').textContent()).resolves.toBe('Stopped before it finished.');
+      await vi.waitFor(() => expect(model.state.hangUps).toBe(1), { timeout: 10_000 });
+      const episodeId = await page.locator('[data-field="episode"]').textContent();
+      expect((await getJson(svc.baseUrl, `/state?episode_id=${episodeId ?? ''}`)).body).toMatchObject({ episode_id: episodeId, step_count: 0, attempt: 0, done: false });
+      await expect(page.locator('[data-field="attempts"]').textContent()).resolves.toBe('0 of 5');
+
+      await page.fill('#sql-editor', RIGHT_SQL);
+      await page.press('#sql-editor', 'Control+Enter');
+      await waitAttemptDone(page, 1);
+      await expect(page.locator('#episode-summary').textContent()).resolves.toMatch(/^Solved in 1 attempt /);
+      expect(model.state.requests).toBe(1);
       expectCleanPage(watched);
       await watched.close();
     },
