@@ -188,13 +188,24 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         draw,
         tsMs: nowMs,
       };
-      const { decisionId, episodeId, tsMs, ...logged } = decision;
+      const { decisionId, episodeId, tsMs, perArm: _perArm, ...logged } = decision;
       const appended = {
         decisionId,
         episodeId,
         armIndex,
         x: Array.from(input.x),
-        payload: { ...logged, mask: [...mask], seed: options.seed, featureSchemaHash, meta: { ...input.meta, ...(forcedIndex >= 0 ? { external: true } : {}) } },
+        // why per-arm arrays, not perArm: the arm names and feasibility are already in policy_meta and `mask`, and
+        // the objects made the decision row (the bulk of what a step writes to the store) twice as long.
+        payload: {
+          ...logged,
+          mean: estimates.map((e) => e.mean),
+          width: estimates.map((e) => e.width),
+          score: estimates.map((e) => e.score),
+          mask: [...mask],
+          seed: options.seed,
+          featureSchemaHash,
+          meta: { ...input.meta, ...(forcedIndex >= 0 ? { external: true } : {}) },
+        },
         tsMs,
       };
       startEpisodeLog(episodeId);

@@ -210,7 +210,9 @@ describe('LinUCB policy', () => {
     expect(row!.payload).toMatchObject({
       mask: [true, true, true, false],
       probabilities: d.probabilities,
-      perArm: d.perArm,
+      mean: d.perArm.map((a) => a.mean),
+      width: d.perArm.map((a) => a.width),
+      score: d.perArm.map((a) => a.score),
       isExplored: d.isExplored,
       seed: 42,
       draw: d.draw,

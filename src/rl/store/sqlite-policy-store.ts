@@ -20,15 +20,17 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS policy_meta (
   policy_key TEXT PRIMARY KEY, arm_names TEXT NOT NULL, d INTEGER NOT NULL,
   feature_schema_hash TEXT NOT NULL, config TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+-- why no AUTOINCREMENT: rows are never deleted, so max(id) + 1 is already a new, increasing id, and the
+-- sqlite_sequence row it updated was one more page in every commit. Files made before keep their AUTOINCREMENT
+-- (and an index on (policy_key, id) that eventsAfter no longer uses).
 CREATE TABLE IF NOT EXISTS policy_event (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   policy_key TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('decision', 'reward', 'relabel')),
   decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
   value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
   UNIQUE (policy_key, kind, decision_id));
 CREATE INDEX IF NOT EXISTS policy_event_episode ON policy_event (policy_key, episode_id, id);
-CREATE INDEX IF NOT EXISTS policy_event_key_id ON policy_event (policy_key, id);
 CREATE TABLE IF NOT EXISTS policy_snapshot (
   id INTEGER PRIMARY KEY AUTOINCREMENT, policy_key TEXT NOT NULL, last_event_id INTEGER NOT NULL,
   feature_schema_hash TEXT NOT NULL, state TEXT NOT NULL, ts_ms INTEGER NOT NULL);
@@ -86,8 +88,9 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       VALUES (?, ?, ?, ?, ?)`),
     latestSnapshot: db.prepare(`SELECT last_event_id, feature_schema_hash, state, ts_ms FROM policy_snapshot
       WHERE policy_key = ? ORDER BY last_event_id DESC, id DESC LIMIT 1`),
+    // why `+e.policy_key`: walk the rowid range (the table's own order) and filter by key, rather than use an index.
     eventsAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
-      WHERE e.policy_key = ? AND e.id > ? ORDER BY e.id LIMIT ?`),
+      WHERE e.id > ? AND +e.policy_key = ? ORDER BY e.id LIMIT ?`),
     episodeEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
       WHERE e.policy_key = ? AND e.episode_id = ? ORDER BY e.id`),
     pending: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
@@ -161,7 +164,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       if (fromMemory !== undefined) return fromMemory;
       committed();
       seenDataVersion = dataVersion.get() as number;
-      const events = (stmt.eventsAfter.all(key(), afterId, limit) as EventRow[]).map(toPolicyEvent);
+      const events = (stmt.eventsAfter.all(afterId, key(), limit) as EventRow[]).map(toPolicyEvent);
       tail.afterQuery(events, afterId, limit);
       return events;
     },

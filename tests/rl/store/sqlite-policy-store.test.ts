@@ -24,6 +24,48 @@ describe('SQLite policy store', () => {
   });
 });
 
+describe('SQLite policy files written by an earlier version', () => {
+  const meta = { policyKey: 'legacy', armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} };
+  const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 1, x: [0, 1], payload: {}, tsMs: 1 });
+
+  it('go on with increasing ids in a policy_event table made with AUTOINCREMENT and a (policy_key, id) index', async () => {
+    const filePath = path.join(dir, 'legacy.sqlite');
+    const old = new Database(filePath);
+    old.exec(`CREATE TABLE policy_event (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, policy_key TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('decision', 'reward', 'relabel')),
+      decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
+      value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
+      UNIQUE (policy_key, kind, decision_id));
+      CREATE INDEX policy_event_key_id ON policy_event (policy_key, id);
+      INSERT INTO policy_event (policy_key, kind, decision_id, episode_id, arm_index, x, payload, ts_ms)
+        VALUES ('legacy', 'decision', 'before', 'e', 0, '[1,0]', '{}', 1), ('other', 'decision', 'x', 'e', 0, '[1,0]', '{}', 1);
+      DELETE FROM policy_event WHERE policy_key = 'other';`);
+    old.close();
+    const store = createSqlitePolicyStore({ filePath });
+    await store.open(meta);
+    const id = await store.appendDecision(decision('after'));
+    // why 3, not 2: AUTOINCREMENT never reuses the deleted row's id, and the file keeps that rule.
+    expect(id).toBe(3);
+    expect((await store.eventsAfter(0, 10)).map((e) => [e.id, e.decisionId])).toEqual([[1, 'before'], [3, 'after']]);
+    await store.close();
+  });
+
+  it('read events after an id from other policies in the same file without mixing them in', async () => {
+    const filePath = path.join(dir, 'two-keys.sqlite');
+    const first = createSqlitePolicyStore({ filePath });
+    await first.open(meta);
+    await first.appendDecision(decision('k1-a'));
+    await first.open({ ...meta, policyKey: 'other' });
+    await first.appendDecision(decision('k2-a'));
+    await first.open(meta);
+    await first.appendDecision(decision('k1-b'));
+    expect((await first.eventsAfter(0, 10)).map((e) => e.decisionId)).toEqual(['k1-a', 'k1-b']);
+    expect((await first.eventsAfter(1, 1)).map((e) => e.decisionId)).toEqual(['k1-b']);
+    await first.close();
+  });
+});
+
 describe('SQLite policy store group commit', () => {
   const meta = { policyKey: 'group', armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} };
   const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 0, x: [1, 0], payload: {}, tsMs: 1 });
