@@ -31,8 +31,22 @@ function inferredEdges(schema: DbSchema, declaredPairs: Set<string>): JoinEdge[]
   return edges;
 }
 
-/** Every join edge of the schema in both directions: declared foreign keys, then inferred ones. */
-export function joinEdges(schema: DbSchema): JoinEdge[] {
+const edgesBySchema = new WeakMap<DbSchema, readonly JoinEdge[]>();
+
+/**
+ * Every join edge of the schema in both directions: declared foreign keys, then inferred ones. Worked out once
+ * per schema object (a database's schema is read once and shared by its episodes); the array is shared, read-only.
+ */
+export function joinEdges(schema: DbSchema): readonly JoinEdge[] {
+  let edges = edgesBySchema.get(schema);
+  if (edges === undefined) {
+    edges = findJoinEdges(schema);
+    edgesBySchema.set(schema, edges);
+  }
+  return edges;
+}
+
+function findJoinEdges(schema: DbSchema): JoinEdge[] {
   const byName = new Map(schema.tables.map((t) => [t.name.toLowerCase(), t] as const));
   const declared: JoinEdge[] = schema.tables.flatMap((t: TableInfo) =>
     t.foreignKeys
