@@ -101,14 +101,15 @@ export class WsSessions {
     if (session.socket.readyState !== session.socket.OPEN) return;
     try {
       const reply = await this.reply(session, data);
-      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(reply);
+      // why binary: false: observation replies are UTF-8 JSON bytes, and OpenEnv clients expect text frames.
+      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(reply, { binary: false });
     } catch (err) {
       if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(toWsFrame(err, this.deps.log)));
     }
   }
 
-  /** The reply frame's JSON; undefined for `close`, which gets none. */
-  private async reply(session: Session, data: RawData | string): Promise<string | undefined> {
+  /** The reply frame's JSON (text, or UTF-8 bytes); undefined for `close`, which gets none. */
+  private async reply(session: Session, data: RawData | string): Promise<string | Buffer | undefined> {
     const message = parseFrame(data);
     switch (message.type) {
       case 'reset':

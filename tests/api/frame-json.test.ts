@@ -30,8 +30,8 @@ describe('reply JSON writer', () => {
     expect(results.at(-1)?.observation.recommendation).toBeNull();
     expect(results[1]?.observation.recommendation?.prompt[0]?.content.length).toBeGreaterThan(1024);
     for (const result of [...results, ...results]) {
-      expect(envelopeJson(result)).toBe(JSON.stringify(toEnvelope(result)));
-      expect(observationFrameJson(result)).toBe(JSON.stringify({ type: 'observation', data: toEnvelope(result) }));
+      expect(envelopeJson(result).equals(Buffer.from(JSON.stringify(toEnvelope(result))))).toBe(true);
+      expect(observationFrameJson(result).toString()).toBe(JSON.stringify({ type: 'observation', data: toEnvelope(result) }));
     }
   });
 
@@ -40,9 +40,9 @@ describe('reply JSON writer', () => {
     const nasty = `"quoted" \\ back\tslash\n\u0000\u001f \ud800 lone, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ü ${'x'.repeat(2000)}`;
     const observation = { ...reset!.observation, schema_info: nasty, evidence: nasty.slice(0, 1500), injected_fault: undefined as unknown as null };
     const result: StepResult = { observation, reward: 0.5, done: false };
-    expect(envelopeJson(result)).toBe(JSON.stringify(toEnvelope(result)));
-    expect(JSON.parse(envelopeJson(result)).observation).not.toHaveProperty('injected_fault');
+    expect(envelopeJson(result).equals(Buffer.from(JSON.stringify(toEnvelope(result))))).toBe(true);
+    expect(JSON.parse(envelopeJson(result).toString()).observation).not.toHaveProperty('injected_fault');
     const changed: StepResult = { ...result, observation: { ...observation, schema_info: `${nasty}!` } };
-    expect(JSON.parse(envelopeJson(changed)).observation.schema_info).toBe(`${nasty}!`);
+    expect(JSON.parse(envelopeJson(changed).toString()).observation.schema_info).toBe(`${nasty}!`);
   });
 });

@@ -34,6 +34,30 @@ describe('WebSocket /ws protocol', () => {
     await client.close();
   });
 
+  it('sends every reply as a text frame, as OpenEnv clients read them', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${svc.port}/ws`);
+    const frames: { isBinary: boolean; type: unknown }[] = [];
+    const received = new Promise<void>((resolve) =>
+      ws.on('message', (d, isBinary) => {
+        frames.push({ isBinary, type: (JSON.parse(d.toString()) as { type: unknown }).type });
+        if (frames.length === 4) resolve();
+      }),
+    );
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'reset', data: { task_id: 'simple_queries', question_id: 'simple_queries/01' } }));
+    ws.send(JSON.stringify({ type: 'step', data: { custom_sql: 'SELECT COUNT(*) FROM orders' } }));
+    ws.send(JSON.stringify({ type: 'state' }));
+    ws.send('{nope');
+    await received;
+    ws.close();
+    expect(frames).toEqual([
+      { isBinary: false, type: 'observation' },
+      { isBinary: false, type: 'observation' },
+      { isBinary: false, type: 'state' },
+      { isBinary: false, type: 'error' },
+    ]);
+  });
+
   it('sends no reply to close and closes with code 1000', async () => {
     const { ws, frames, closed } = await rawSocket(`ws://127.0.0.1:${svc.port}/ws`);
     ws.send(JSON.stringify({ type: 'close' }));
