@@ -134,6 +134,23 @@ const systemVariables = new Map<string, string[]>();
  * and the same string each time, which lets the reply writer reuse its JSON (api/frame-json.ts).
  */
 const renderedSystems = new LRUCache<string, string>({ max: 1024 });
+/**
+ * Short stand-ins for long values (the schema) in renderedSystems' keys. why: a key made of the whole schema was
+ * a new ~5 KB string to hash on every step; the schema string itself recurs, and V8 keeps a string's hash.
+ */
+const longValueIds = new LRUCache<string, string>({ max: 1024 });
+let nextLongValueId = 0;
+const LONG_VALUE_CHARS = 256;
+
+function keyPart(value: string): string {
+  if (value.length < LONG_VALUE_CHARS) return `=${value}`;
+  let id = longValueIds.get(value);
+  if (id === undefined) {
+    id = `#${nextLongValueId++}`;
+    longValueIds.set(value, id);
+  }
+  return id;
+}
 
 function renderSystem(template: PromptTemplate, vars: Readonly<Record<string, string | undefined>>): string {
   let names = systemVariables.get(template.system);
@@ -141,7 +158,7 @@ function renderSystem(template: PromptTemplate, vars: Readonly<Record<string, st
     names = variableNamesOf(template.system);
     systemVariables.set(template.system, names);
   }
-  const key = [template.system, ...names.map((n) => vars[n] ?? '')].join('\u0000');
+  const key = JSON.stringify([keyPart(template.system), ...names.map((n) => keyPart(vars[n] ?? ''))]);
   let content = renderedSystems.get(key);
   if (content === undefined) {
     content = renderTemplate(template.system, vars).trim();
