@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
 interface Waiter {
   onCommit: () => void;
@@ -20,11 +20,18 @@ interface Waiter {
 export class GroupCommit {
   private waiters: Waiter[] = [];
   private isOpen = false;
+  // why prepared: db.exec compiles its SQL on every call, and these two run on every turn that writes.
+  private readonly begin: Statement;
+  private readonly commit: Statement;
 
   constructor(
     private readonly db: Database,
     private readonly onRollback: (err: unknown) => void,
-  ) {}
+  ) {
+    // why IMMEDIATE: take the write lock at BEGIN (waiting busy_timeout for another process), not at the first insert.
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+  }
 
   /** True while this turn's transaction is open: no other connection can commit until it ends. */
   get holdsWriteLock(): boolean {
@@ -36,8 +43,7 @@ export class GroupCommit {
     let value: T;
     try {
       if (!this.isOpen) {
-        // why IMMEDIATE: take the write lock now (waiting busy_timeout for another process), not at the first insert.
-        this.db.exec('BEGIN IMMEDIATE');
+        this.begin.run();
         this.isOpen = true;
         setImmediate(() => this.flush());
       }
@@ -58,7 +64,7 @@ export class GroupCommit {
     this.waiters = [];
     this.isOpen = false;
     try {
-      this.db.exec('COMMIT');
+      this.commit.run();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.onRollback(err);
