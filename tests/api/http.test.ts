@@ -150,6 +150,21 @@ describe('stateful HTTP episodes', () => {
     expect(state.body.step_rewards).toHaveLength(2);
   });
 
+  it('answers /reset and /step as UTF-8 JSON, non-ASCII text intact', async () => {
+    for (const [path, body] of [
+      ['/reset', { task_id: 'simple_queries', question_id: 'simple_queries/01', episode_id: 'utf8' }],
+      ['/step', { action: { custom_sql: "SELECT 'ü 𝔘 \u00e9' AS naïve" }, episode_id: 'utf8' }],
+    ] as const) {
+      const res = await fetch(`${svc.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
+      expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+      const reply = JSON.parse(text) as { observation: { current_sql: string | null; result: { columns: string[] } | null } };
+      if (path === '/step') expect(reply.observation).toMatchObject({ current_sql: body.action.custom_sql, result: { columns: ['naïve'] } });
+    }
+  });
+
   it('keeps the default shared episode apart from episodes named by id', async () => {
     const shared = await postJson(svc.baseUrl, '/reset', { task_id: 'simple_queries', question_id: 'simple_queries/01' });
     const named = await postJson(svc.baseUrl, '/reset', { task_id: 'join_queries', episode_id: 'ep-named' });
