@@ -10,6 +10,8 @@ import { policyStoreContract } from './policy-store.contract.js';
 import { sharedByTwoProcesses } from './shared-by-two-processes.js';
 
 const dir = tmpDir('sre-policy-store-');
+const metaOf = (policyKey: string) => ({ policyKey, armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} });
+const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 0, x: [1, 0], payload: {}, tsMs: 1 });
 
 describe('SQLite policy store', () => {
   policyStoreContract((name) => createSqlitePolicyStore({ filePath: path.join(dir, `contract-${name}.sqlite`) }));
@@ -25,8 +27,7 @@ describe('SQLite policy store', () => {
 });
 
 describe('SQLite policy files written by an earlier version', () => {
-  const meta = { policyKey: 'legacy', armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} };
-  const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 1, x: [0, 1], payload: {}, tsMs: 1 });
+  const meta = metaOf('legacy');
 
   it('go on with increasing ids in a policy_event table made with AUTOINCREMENT and a (policy_key, id) index', async () => {
     const filePath = path.join(dir, 'legacy.sqlite');
@@ -67,8 +68,7 @@ describe('SQLite policy files written by an earlier version', () => {
 });
 
 describe('SQLite policy store group commit', () => {
-  const meta = { policyKey: 'group', armNames: ['a', 'b'], d: 2, featureSchemaHash: 'h', config: {} };
-  const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 0, x: [1, 0], payload: {}, tsMs: 1 });
+  const meta = metaOf('group');
 
   it('commits the writes of one event-loop turn together, and resolves each only once it is committed', async () => {
     const filePath = path.join(dir, 'group.sqlite');
