@@ -6,7 +6,8 @@
  * of the environment's mean reply size (same clients, same request frames) and the episode core called in-process
  * (no sockets). Reports steps/s and p50/p99 step latency. With --rounds N the three targets run in turn N times per
  * client count (this VM's speed drifts by ±10–15% within minutes): steps/s is the median round, latencies are
- * pooled, and each ratio is taken within a round and reported as the median (min–max).
+ * pooled, and each ratio is taken within a round and reported as the median (min–max). On Linux a last table shows
+ * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import { composeService } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { builtinGold } from '../tests/helpers/builtin-gold.js';
+import { cpuPerStep, readCpu, type CpuPerStep } from './proc-cpu.js';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const args = new Map<string, string>(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a, all[i + 1] ?? ''] as [string, string]] : [])));
@@ -34,6 +36,8 @@ interface Run {
   seconds: number;
   latenciesMs: number[];
   errors: number;
+  /** Where the CPU went (env runs on Linux only). */
+  cpu?: CpuPerStep;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -53,9 +57,10 @@ function startProcess(script: string[], env: Record<string, string>): Promise<{ 
 }
 
 /** Each client runs its episodes back to back; a step's latency is send → reply. */
-async function runEnvClients(baseUrl: string, clients: number): Promise<Run> {
+async function runEnvClients(baseUrl: string, clients: number, serverPid?: number): Promise<Run> {
   const latenciesMs: number[] = [];
   let errors = 0;
+  const cpuBefore = serverPid === undefined ? undefined : readCpu(serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -75,7 +80,10 @@ async function runEnvClients(baseUrl: string, clients: number): Promise<Run> {
       await client.close();
     }),
   );
-  return { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors };
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = serverPid === undefined ? undefined : readCpu(serverPid);
+  const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuPerStep(cpuBefore, cpuAfter, latenciesMs.length) : undefined;
+  return { steps: latenciesMs.length, seconds, latenciesMs, errors, cpu };
 }
 
 /** The same number of request/reply round trips against the bare server, with the env's step request frames. */
@@ -153,6 +161,16 @@ function row(name: string, clients: number, runs: Run[]): string {
   return `| ${name} | ${clients} | ${steps} | ${rate.toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${errors} |`;
 }
 
+/** The env's CPU per step by process and thread, the median over rounds of each. */
+function cpuRow(clients: number, runs: Run[]): string | undefined {
+  const cpus = runs.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
+  if (cpus.length === 0) return undefined;
+  const us = (key: keyof CpuPerStep): string => median(cpus.map((c) => c[key])).toFixed(0);
+  const total = median(cpus.map((c) => c.mainThread + c.otherServerThreads + c.sqliteWorkers + c.loadGenerator));
+  const mainShare = median(runs.flatMap((r) => (r.cpu === undefined ? [] : [(r.cpu.mainThread * r.steps) / (r.seconds * 1e6)])));
+  return `| ${clients} | ${us('mainThread')} | ${us('otherServerThreads')} | ${us('sqliteWorkers')} | ${us('loadGenerator')} | ${total.toFixed(0)} | ${mainShare.toFixed(2)} | ${median(cpus.map((c) => c.machineBusyShare * os.cpus().length)).toFixed(2)} |`;
+}
+
 /** The env's rate over a baseline's, round by round: the median, and the range when there are several rounds. */
 function ratio(env: Run[], baseline: Run[]): string {
   const ratios = env.map((r, i) => r.steps / r.seconds / ((baseline[i]?.steps ?? 0) / (baseline[i]?.seconds ?? 1)));
@@ -172,19 +190,26 @@ async function main(): Promise<void> {
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
   const ratioLines = ['| clients | env ÷ bare ws server | env ÷ in-process core |', '|---|---|---|'];
+  const cpuLines = [
+    '| clients | server main thread | other server threads | SQLite workers | load generator | all | main thread busy (cores) | machine busy (cores) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const clients of CLIENTS) {
     const runs: Record<'env' | 'echo' | 'core', Run[]> = { env: [], echo: [], core: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      runs.env.push(await runEnvClients(baseUrl, clients));
+      runs.env.push(await runEnvClients(baseUrl, clients, server.child.pid));
       runs.echo.push(await runEchoClients(echo.port, clients));
       runs.core.push(await runInProcess(clients));
     }
     lines.push(row('sql-repair-env over /ws', clients, runs.env), row('bare ws server, same frames', clients, runs.echo), row('episode core in-process', clients, runs.core));
     ratioLines.push(`| ${clients} | ${ratio(runs.env, runs.echo)} | ${ratio(runs.env, runs.core)} |`);
+    const cpu = cpuRow(clients, runs.env);
+    if (cpu !== undefined) cpuLines.push(cpu);
     console.error(`  done: ${clients} clients`);
   }
   console.log(lines.join('\n'));
   console.log(`\n${ratioLines.join('\n')}`);
+  if (cpuLines.length > 2) console.log(`\nCPU µs per step over /ws (median of the rounds; Linux /proc):\n${cpuLines.join('\n')}`);
   server.child.kill('SIGTERM');
   echo.child.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
