@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
-import type { PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
+import { SNAPSHOTS_KEPT, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 
 export interface PgPolicyStoreOptions {
   connectionString: string;
@@ -129,6 +129,11 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       await pool.query(
         `INSERT INTO ${s}.policy_snapshot (policy_key, last_event_id, feature_schema_hash, state, ts_ms) VALUES ($1, $2, $3, $4, $5)`,
         [key(), snap.lastEventId, snap.featureSchemaHash, JSON.stringify(snap.state), snap.tsMs],
+      );
+      await pool.query(
+        `DELETE FROM ${s}.policy_snapshot WHERE policy_key = $1 AND id NOT IN (
+           SELECT id FROM ${s}.policy_snapshot WHERE policy_key = $1 ORDER BY last_event_id DESC, id DESC LIMIT $2)`,
+        [key(), SNAPSHOTS_KEPT],
       );
     },
     async loadLatestSnapshot() {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
 import { OwnEventTail } from './own-event-tail.js';
-import type { AppendRewardResult, PolicyMeta, PolicySnapshot, PolicyStore } from './policy-store.js';
+import { SNAPSHOTS_KEPT, type AppendRewardResult, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 
 export interface SqlitePolicyStoreOptions {
   filePath: string;
@@ -86,6 +86,8 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     hasDecision: db.prepare(`SELECT 1 FROM policy_event WHERE policy_key = ? AND kind = 'decision' AND decision_id = ?`),
     insertSnapshot: db.prepare(`INSERT INTO policy_snapshot (policy_key, last_event_id, feature_schema_hash, state, ts_ms)
       VALUES (?, ?, ?, ?, ?)`),
+    pruneSnapshots: db.prepare(`DELETE FROM policy_snapshot WHERE policy_key = ? AND id NOT IN (
+      SELECT id FROM policy_snapshot WHERE policy_key = ? ORDER BY last_event_id DESC, id DESC LIMIT ?)`),
     latestSnapshot: db.prepare(`SELECT last_event_id, feature_schema_hash, state, ts_ms FROM policy_snapshot
       WHERE policy_key = ? ORDER BY last_event_id DESC, id DESC LIMIT 1`),
     // why `+e.policy_key`: walk the rowid range (the table's own order) and filter by key, rather than use an index.
@@ -144,7 +146,10 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       ).then(({ result }) => result);
     },
     async appendSnapshot(s: PolicySnapshot) {
-      await group.write(() => stmt.insertSnapshot.run(key(), s.lastEventId, s.featureSchemaHash, JSON.stringify(s.state), s.tsMs));
+      await group.write(() => {
+        stmt.insertSnapshot.run(key(), s.lastEventId, s.featureSchemaHash, JSON.stringify(s.state), s.tsMs);
+        stmt.pruneSnapshots.run(key(), key(), SNAPSHOTS_KEPT);
+      });
     },
     async loadLatestSnapshot() {
       committed();

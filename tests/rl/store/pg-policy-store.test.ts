@@ -21,7 +21,16 @@ afterAll(async () => {
 });
 
 describePg('PostgreSQL policy store', () => {
-  policyStoreContract((): PolicyStore => createPgPolicyStore({ connectionString: PG_TEST_URL, schema: contractSchema }));
+  policyStoreContract(
+    (): PolicyStore => createPgPolicyStore({ connectionString: PG_TEST_URL, schema: contractSchema }),
+    async (_name, policyKey) => {
+      const client = new pg.Client({ connectionString: PG_TEST_URL });
+      await client.connect();
+      const { rows } = await client.query<{ last_event_id: string }>(`SELECT last_event_id FROM "${contractSchema}".policy_snapshot WHERE policy_key = $1`, [policyKey]);
+      await client.end();
+      return rows.map((r) => Number(r.last_event_id));
+    },
+  );
 });
 
 describePg('PostgreSQL policy shared by two processes', () => {

@@ -1,12 +1,13 @@
 import { expect, it } from 'vitest';
 import type { SerializedPolicyState } from '../../../src/rl/policy-state.js';
-import type { PolicyMeta, PolicyStore } from '../../../src/rl/store/policy-store.js';
+import { SNAPSHOTS_KEPT, type PolicyMeta, type PolicyStore } from '../../../src/rl/store/policy-store.js';
 
 /**
  * One suite run against every PolicyStore adapter (SQLite and PostgreSQL). `makeStore(name)` gives an unopened
- * store; the same name means the same underlying tables. Each test uses its own policy keys.
+ * store; the same name means the same underlying tables. Each test uses its own policy keys. `snapshotsIn(name,
+ * policyKey)` reads the lastEventIds of the snapshot rows stored for a policy, straight from the tables.
  */
-export function policyStoreContract(makeStore: (name: string) => PolicyStore): void {
+export function policyStoreContract(makeStore: (name: string) => PolicyStore, snapshotsIn: (name: string, policyKey: string) => Promise<number[]>): void {
   let keyCounter = 0;
   const meta = (): PolicyMeta => ({
     policyKey: `k${process.pid}-${keyCounter++}`,
@@ -104,6 +105,25 @@ export function policyStoreContract(makeStore: (name: string) => PolicyStore): v
     await store.appendSnapshot({ lastEventId: 4, featureSchemaHash: 'h1', state: state(4), tsMs: 2 });
     expect(await store.loadLatestSnapshot()).toEqual({ lastEventId: 9, featureSchemaHash: 'h1', state: state(9), tsMs: 1 });
     await store.close();
+  });
+
+  it(`keeps only the ${SNAPSHOTS_KEPT} snapshots with the highest lastEventId of a policy, and leaves other policies' alone`, async () => {
+    const store = makeStore('snapshot-pruning');
+    const other = makeStore('snapshot-pruning');
+    const kept = meta();
+    const untouched = meta();
+    await store.open(kept);
+    await other.open(untouched);
+    const state = (lastEventId: number): SerializedPolicyState => ({ lastEventId, decisions: 0, rewards: 0, relabels: 0, arms: [] });
+    await other.appendSnapshot({ lastEventId: 1, featureSchemaHash: 'h1', state: state(1), tsMs: 1 });
+    // why 25 after 30: a process that lags behind another writes an older snapshot later.
+    for (const lastEventId of [10, 20, 30, 25, 40]) await store.appendSnapshot({ lastEventId, featureSchemaHash: 'h1', state: state(lastEventId), tsMs: lastEventId });
+    await other.appendSnapshot({ lastEventId: 2, featureSchemaHash: 'h1', state: state(2), tsMs: 2 });
+    expect((await snapshotsIn('snapshot-pruning', kept.policyKey)).sort((a, b) => b - a)).toEqual([40, 30]);
+    expect((await snapshotsIn('snapshot-pruning', untouched.policyKey)).sort((a, b) => b - a)).toEqual([2, 1]);
+    expect((await store.loadLatestSnapshot())?.lastEventId).toBe(40);
+    await store.close();
+    await other.close();
   });
 
   it('keeps policies apart by key and lists them', async () => {

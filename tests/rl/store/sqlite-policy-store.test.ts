@@ -14,7 +14,16 @@ const metaOf = (policyKey: string) => ({ policyKey, armNames: ['a', 'b'], d: 2, 
 const decision = (id: string) => ({ decisionId: id, episodeId: 'e', armIndex: 0, x: [1, 0], payload: {}, tsMs: 1 });
 
 describe('SQLite policy store', () => {
-  policyStoreContract((name) => createSqlitePolicyStore({ filePath: path.join(dir, `contract-${name}.sqlite`) }));
+  const contractFile = (name: string): string => path.join(dir, `contract-${name}.sqlite`);
+  policyStoreContract(
+    (name) => createSqlitePolicyStore({ filePath: contractFile(name) }),
+    async (name, policyKey) => {
+      const db = new Database(contractFile(name), { readonly: true });
+      const ids = db.prepare('SELECT last_event_id FROM policy_snapshot WHERE policy_key = ?').pluck().all(policyKey) as number[];
+      db.close();
+      return ids;
+    },
+  );
 
   it('uses WAL with synchronous=FULL by default', async () => {
     const filePath = path.join(dir, 'pragmas.sqlite');
