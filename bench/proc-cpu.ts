@@ -44,7 +44,9 @@ function machineCpuUs(): { busy: number; total: number } {
 /** A reading of the server process `pid`, its children and this process; undefined where /proc is missing. */
 export function readCpu(pid: number): CpuReading | undefined {
   if (!fs.existsSync(`/proc/${pid}/stat`)) return undefined;
-  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  // why the check: /proc/…/children needs CONFIG_PROC_CHILDREN; without it the workers' column reads 0.
+  const childrenFile = `/proc/${pid}/task/${pid}/children`;
+  const children = fs.existsSync(childrenFile) ? fs.readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter(Boolean) : [];
   const own = process.cpuUsage();
   const machine = machineCpuUs();
   return {
