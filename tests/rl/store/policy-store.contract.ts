@@ -31,6 +31,13 @@ export function policyStoreContract(makeStore: (name: string) => PolicyStore, sn
     payload: { source: 'observed' },
     tsMs: 1_700_000_000_456,
   });
+  const state = (lastEventId: number): SerializedPolicyState => ({
+    lastEventId,
+    decisions: 1,
+    rewards: 1,
+    relabels: 0,
+    arms: [{ xx: [0.1, 1 / 3, 1 / 3, 0.7], rx: [1e-17, 2], n: 1, rewardSum: 0.1, relabelSum: 0 }],
+  });
 
   it('appends decisions with increasing ids and reads them back exactly, x and payload included', async () => {
     const store = makeStore('ids');
@@ -94,13 +101,6 @@ export function policyStoreContract(makeStore: (name: string) => PolicyStore, sn
     const store = makeStore('snapshots');
     await store.open(meta());
     expect(await store.loadLatestSnapshot()).toBeUndefined();
-    const state = (lastEventId: number): SerializedPolicyState => ({
-      lastEventId,
-      decisions: 1,
-      rewards: 1,
-      relabels: 0,
-      arms: [{ xx: [0.1, 1 / 3, 1 / 3, 0.7], rx: [1e-17, 2], n: 1, rewardSum: 0.1, relabelSum: 0 }],
-    });
     await store.appendSnapshot({ lastEventId: 9, featureSchemaHash: 'h1', state: state(9), tsMs: 1 });
     await store.appendSnapshot({ lastEventId: 4, featureSchemaHash: 'h1', state: state(4), tsMs: 2 });
     expect(await store.loadLatestSnapshot()).toEqual({ lastEventId: 9, featureSchemaHash: 'h1', state: state(9), tsMs: 1 });
@@ -114,7 +114,6 @@ export function policyStoreContract(makeStore: (name: string) => PolicyStore, sn
     const untouched = meta();
     await store.open(kept);
     await other.open(untouched);
-    const state = (lastEventId: number): SerializedPolicyState => ({ lastEventId, decisions: 0, rewards: 0, relabels: 0, arms: [] });
     await other.appendSnapshot({ lastEventId: 1, featureSchemaHash: 'h1', state: state(1), tsMs: 1 });
     // why 25 after 30: a process that lags behind another writes an older snapshot later.
     for (const lastEventId of [10, 20, 30, 25, 40]) await store.appendSnapshot({ lastEventId, featureSchemaHash: 'h1', state: state(lastEventId), tsMs: lastEventId });
