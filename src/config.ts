@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   DATASET_DIR: optionalString,
   SQL_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   SQL_WORKERS: z.coerce.number().int().positive().optional(),
+  SQL_SLOW_MS: z.coerce.number().int().positive().default(250),
+  SQL_MAX_WORKERS: z.coerce.number().int().positive().optional(),
   MAX_ROWS: z.coerce.number().int().positive().default(1000),
   CELL_CAP_BYTES: z.coerce.number().int().positive().default(65536),
   GRADE_MAX_ROWS: z.coerce.number().int().positive().default(20_000),
@@ -64,13 +66,16 @@ type Env = z.infer<typeof EnvSchema>;
 function buildConfig(e: Env) {
   const dataDir = path.resolve(e.DATA_DIR);
   const apiKey = e.LLM_API_KEY ?? e.OPENAI_API_KEY ?? e.HF_TOKEN;
+  const sqlWorkers = e.SQL_WORKERS ?? Math.max(1, os.availableParallelism());
   return {
     server: { port: e.PORT, host: e.HOST, apiToken: e.API_TOKEN },
     dataDir,
     datasetDir: e.DATASET_DIR === undefined ? undefined : path.resolve(e.DATASET_DIR),
     sql: {
       timeoutMs: e.SQL_TIMEOUT_MS,
-      workers: e.SQL_WORKERS ?? Math.max(1, os.availableParallelism()),
+      workers: sqlWorkers,
+      maxWorkers: Math.max(sqlWorkers, e.SQL_MAX_WORKERS ?? 4 * sqlWorkers),
+      slowMs: e.SQL_SLOW_MS,
       maxRows: e.MAX_ROWS,
       cellCapBytes: e.CELL_CAP_BYTES,
       gradeMaxRows: e.GRADE_MAX_ROWS,

@@ -24,6 +24,11 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'SQL_TIMEOUT_MS', 'POLICY_STORE_SCHEMA', 'LOG_LEVEL']) expect(problems).toContain(name);
   });
 
+  it('lets the SQLite pool grow to 4 × SQL_WORKERS for slow queries by default, and never below SQL_WORKERS', () => {
+    expect(loadConfig({ SQL_WORKERS: '3' }).sql).toMatchObject({ workers: 3, maxWorkers: 12, slowMs: 250 });
+    expect(loadConfig({ SQL_WORKERS: '3', SQL_MAX_WORKERS: '2', SQL_SLOW_MS: '900' }).sql).toMatchObject({ workers: 3, maxWorkers: 3, slowMs: 900 });
+  });
+
   it('refuses SCORE_MIN at or above SCORE_MAX', () => {
     expect(() => loadConfig({ SCORE_MIN: '0.9', SCORE_MAX: '0.5' })).toThrow(ConfigError);
   });

@@ -34,3 +34,29 @@ describe('200 concurrent WebSocket episodes', () => {
     }
   });
 });
+
+describe('a runaway query among other episodes', () => {
+  let single: TestService;
+  beforeAll(async () => {
+    single = await startTestService({ SQL_WORKERS: '1', SQL_SLOW_MS: '50', SQL_TIMEOUT_MS: '5000' });
+  });
+
+  it('does not hold up the others: with one SQL worker, another episode plays to the end while it runs', async () => {
+    const order: string[] = [];
+    const hostile = await WsEnvClient.connect(single.baseUrl);
+    await hostile.reset({ task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    const runaway = hostile
+      .step({ custom_sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r' })
+      .finally(() => order.push('runaway'));
+    const other = await WsEnvClient.connect(single.baseUrl);
+    await other.reset({ task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    const steps = [];
+    for (const sql of ['SELECT COUNT(*) FROM orders', 'SELECT COUNT(*) FROM customers']) steps.push(await other.step({ custom_sql: sql }));
+    order.push('other episode done');
+    expect(steps.map((s) => s.done)).toEqual([false, true]);
+    expect(steps[1]?.observation.success).toBe(true);
+    expect((await runaway).observation).toMatchObject({ error_class: 'TIMEOUT', success: false });
+    expect(order).toEqual(['other episode done', 'runaway']);
+    await Promise.all([hostile.close(), other.close()]);
+  }, 30_000);
+});

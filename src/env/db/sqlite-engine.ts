@@ -50,7 +50,7 @@ function toResult(outcome: PoolOutcome, timeoutMs: number, startedMs: number): E
 export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Record<string, string> = {}): SqliteEngine {
   const files = new Map<string, string>();
   const schemas = new Map<string, Promise<DbSchema>>();
-  const pool = createSqlitePool(cfg.workers, log.child({ mod: 'env.sqlite' }));
+  const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, log.child({ mod: 'env.sqlite' }));
 
   function fileFor(database: string): string {
     const file = files.get(database);

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DatabaseUnavailableError } from '../../errors.js';
@@ -16,6 +17,15 @@ export type WorkerMessage = { type: 'ready' } | { type: 'reply'; id: number; rep
 
 /** A worker's answer, or why there is none. */
 export type PoolOutcome = QueryReply | { ok: false; kind: 'timeout' } | { ok: false; kind: 'crashed'; message: string };
+
+export interface SqlitePoolOptions {
+  /** Worker processes kept running. */
+  size: number;
+  /** The most there may be while some run slow queries (≥ size). */
+  maxSize: number;
+  /** A query running longer than this stops holding one of the `size` places (see createSqlitePool). */
+  slowMs: number;
+}
 
 export interface SqlitePool {
   /** Runs a job on the next free worker; the watchdog starts when a worker takes it. */
@@ -34,6 +44,8 @@ interface Pending {
   timeoutMs: number;
   resolve(outcome: PoolOutcome): void;
   reject(err: Error): void;
+  /** A job sent to a slow worker and queued again elsewhere: this worker's run of it answers no one. */
+  isAbandoned?: true;
 }
 
 interface Slot {
@@ -42,6 +54,8 @@ interface Slot {
   /** Jobs sent to this worker and not answered yet, in the order it runs them; the first one is running. */
   inFlight: Pending[];
   timer?: NodeJS.Timeout;
+  /** Its running job passed slowMs: it no longer counts as one of the pool's places, and ends with that job. */
+  isSlow: boolean;
 }
 
 const MAX_START_FAILURES = 3;
@@ -49,10 +63,12 @@ const MAX_START_FAILURES = 3;
  * At most this many jobs are sent to one worker at once, and only when the queue holds more than the idle workers
  * can take one by one. why: with one job per round trip, a worker sits idle from its reply until the busy main
  * thread reads it and sends the next job; under load that was most of its time. The price is that a slow query
- * delays the (at most PIPELINE_DEPTH − 1) jobs sent after it to the same worker.
+ * delays the (at most PIPELINE_DEPTH − 1) jobs sent after it to the same worker, until it passes slowMs.
  */
 const PIPELINE_DEPTH = 4;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The niceness of a worker running a slow query, so that it takes CPU from the others only when they leave some. */
+const SLOW_WORKER_NICE = 10;
 
 /** The worker module next to this one: the .ts under tsx/vitest (loaded with tsx), the .js once compiled. */
 function workerEntry(): { modulePath: string; execArgv: string[] } {
@@ -68,8 +84,14 @@ function workerEntry(): { modulePath: string; execArgv: string[] } {
  * A pool of worker processes for SQLite queries. worker_threads cannot stop a running sqlite3_step and
  * better-sqlite3 exposes no interrupt, so the watchdog SIGKILLs the process and starts a fresh one. Under load a
  * worker gets a few jobs per message (PIPELINE_DEPTH); each job still has its own time limit.
+ *
+ * A query past `slowMs` no longer holds one of the `size` places: the jobs sent behind it go back to the head of
+ * the queue, another worker starts (up to `maxSize` in all), and the slow one runs on at the lowest CPU priority
+ * until its query ends or times out, then it is stopped. So quick queries neither wait out a runaway query's time
+ * limit nor share the cores with it.
  */
-export function createSqlitePool(size: number, log: Logger): SqlitePool {
+export function createSqlitePool(options: SqlitePoolOptions, log: Logger): SqlitePool {
+  const { size, maxSize, slowMs } = options;
   const entry = workerEntry();
   const slots = new Set<Slot>();
   const queue: Pending[] = [];
@@ -84,7 +106,7 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const slot: Slot = { child, isReady: false, inFlight: [] };
+    const slot: Slot = { child, isReady: false, inFlight: [], isSlow: false };
     slots.add(slot);
     // why: idle workers must not keep the parent alive; the channel is ref'd only while starting or busy.
     child.unref();
@@ -93,9 +115,18 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
     child.on('error', (err) => retire(slot, `failed (${err.message})`));
   }
 
-  function topUp(): void {
-    while (!isClosed && slots.size < size) spawn();
+  /** Workers wanted: one place per `size`, plus one for each worker held by a slow query, at most maxSize. */
+  function wanted(): number {
+    let slow = 0;
+    for (const slot of slots) if (slot.isSlow) slow += 1;
+    return Math.min(maxSize, size + slow);
   }
+
+  function topUp(): void {
+    const target = wanted();
+    while (!isClosed && slots.size < target) spawn();
+  }
+
 
   function setBusy(slot: Slot, isBusy: boolean): void {
     if (isBusy) slot.child.channel?.ref();
@@ -113,6 +144,14 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
       slot.inFlight.shift();
       clearTimeout(slot.timer);
       answered.resolve(msg.reply);
+      if (slot.isSlow) {
+        // why: what it has left are abandoned jobs, and its place is taken already; it runs at low priority too.
+        slots.delete(slot);
+        slot.child.kill('SIGKILL');
+        topUp();
+        pump();
+        return;
+      }
       const next = slot.inFlight[0];
       // why from now: the worker starts the next job when it sends this reply, so its time limit runs from here.
       if (next !== undefined) {
@@ -131,7 +170,7 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
     slot.child.kill('SIGKILL');
     const [running, ...notStarted] = slot.inFlight.splice(0);
     // why: the jobs queued behind the running one never ran; they go back to the head of the queue, in order.
-    queue.unshift(...notStarted);
+    queue.unshift(...notStarted.filter((p) => p.isAbandoned !== true));
     if (outcome === undefined) log.warn({ pid: slot.child.pid, why }, 'SQLite worker ended unexpectedly; replacing it');
     else log.debug({ pid: slot.child.pid, why }, 'SQLite worker stopped by the watchdog; replacing it');
     running?.resolve(outcome ?? { ok: false, kind: 'crashed', message: `The SQLite worker running this query ${why} and was replaced` });
@@ -148,9 +187,37 @@ export function createSqlitePool(size: number, log: Logger): SqlitePool {
     pump();
   }
 
+  /** Times the running job: first to slowMs (when that is shorter), then to its own limit. */
   function startWatchdog(slot: Slot, running: Pending): void {
-    const delayMs = Math.min(running.timeoutMs, MAX_TIMER_MS);
+    const startedMs = performance.now();
+    if (slowMs < running.timeoutMs) slot.timer = setTimeout(() => onSlow(slot, running, startedMs), slowMs);
+    else killAt(slot, running, startedMs);
+  }
+
+  function killAt(slot: Slot, running: Pending, startedMs: number): void {
+    const delayMs = Math.min(Math.max(0, startedMs + running.timeoutMs - performance.now()), MAX_TIMER_MS);
     slot.timer = setTimeout(() => retire(slot, 'timed out', { ok: false, kind: 'timeout' }), delayMs);
+  }
+
+  /** The running job passed slowMs: free the jobs behind it, make room for another worker, and wait out its limit. */
+  function onSlow(slot: Slot, running: Pending, startedMs: number): void {
+    if (!slots.has(slot) || slot.inFlight[0] !== running) return;
+    slot.isSlow = true;
+    killAt(slot, running, startedMs);
+    try {
+      if (slot.child.pid !== undefined) os.setPriority(slot.child.pid, SLOW_WORKER_NICE);
+    } catch (err) {
+      log.debug({ err, pid: slot.child.pid }, 'could not lower the priority of a slow SQLite worker');
+    }
+    const notStarted = slot.inFlight.slice(1).filter((p) => p.isAbandoned !== true);
+    if (notStarted.length > 0) {
+      // why placeholders: the worker has these jobs already and will still answer them; the answers go nowhere.
+      slot.inFlight = [running, ...slot.inFlight.slice(1).map((p): Pending => ({ ...p, resolve: () => undefined, reject: () => undefined, isAbandoned: true }))];
+      queue.unshift(...notStarted);
+    }
+    log.debug({ pid: slot.child.pid, slowMs, requeued: notStarted.length }, 'slow SQLite query; its worker no longer counts towards the pool');
+    if (queue.length > 0) topUp();
+    pump();
   }
 
   function assign(slot: Slot, jobs: Pending[]): void {

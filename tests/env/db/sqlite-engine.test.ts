@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -135,6 +136,72 @@ describe('SQLite engine', () => {
   it('refuses to register a database whose file does not exist', () => {
     expect(() => engine.addDatabase('ghost', path.join(dir, 'ghost.sqlite'))).toThrow(DatabaseUnavailableError);
     expect(engine.databases()).toEqual(['fixture']);
+  });
+
+  describe('slow queries', () => {
+    const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+    /** Settles with the result and records when it did, so tests can assert what was answered before what. */
+    function tracked(result: Promise<ExecResult>, order: string[], name: string): Promise<ExecResult> {
+      return result.finally(() => order.push(name));
+    }
+
+    it('answers quick queries while a runaway one holds the only place, on a new worker, with the slow one at low priority', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '2', SQL_SLOW_MS: '50' });
+      await pool.warmUp();
+      const [slowPid] = pool.workerPids();
+      const order: string[] = [];
+      const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 5000 }), order, 'runaway');
+      // Once slow, its worker runs at a lower priority (a higher niceness) than the server.
+      await vi.waitFor(() => expect(os.getPriority(slowPid)).toBeGreaterThan(os.getPriority()));
+      const quick = await Promise.all([1, 2, 3].map((n) => tracked(pool.execute('fixture', `SELECT ${n}`), order, `quick ${n}`)));
+      expect(quick.map((r) => rowsOf(r).rows)).toEqual([[[1]], [[2]], [[3]]]);
+      expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
+      expect(order).toEqual(['quick 1', 'quick 2', 'quick 3', 'runaway']);
+      // Its place was taken already: the pool is back to one worker, not the slow one.
+      expect(pool.workerPids()).toHaveLength(1);
+      expect(pool.workerPids()).not.toContain(slowPid);
+      await pool.close();
+    }, 30_000);
+
+    it('moves the queries sent behind a slow one to another worker, each answered once with its own result', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '2', SQL_SLOW_MS: '50' });
+      await pool.warmUp();
+      const order: string[] = [];
+      // why the SELECT 0 first: it keeps the worker busy while the rest queue up, so the next message carries the
+      // runaway with three queries behind it.
+      const first = pool.execute('fixture', 'SELECT 0');
+      const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 5000 }), order, 'runaway');
+      const behind = [1, 2, 3, 4, 5].map((n) => tracked(pool.execute('fixture', `SELECT ${n}, 'q${n}'`), order, `q${n}`));
+      expect(rowsOf(await first).rows).toEqual([[0]]);
+      expect((await Promise.all(behind)).map((r) => rowsOf(r).rows)).toEqual([1, 2, 3, 4, 5].map((n) => [[n, `q${n}`]]));
+      expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
+      expect(order.at(-1)).toBe('runaway');
+      await pool.close();
+    }, 30_000);
+
+    it('ends the worker of a slow query that finishes, and keeps SQL_WORKERS places', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '3', SQL_SLOW_MS: '20' });
+      await pool.warmUp();
+      const [slowPid] = pool.workerPids();
+      const slow = await pool.execute('fixture', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3000000) SELECT count(*) FROM r');
+      expect(rowsOf(slow).rows).toEqual([[3_000_000]]);
+      expect(rowsOf(await pool.execute('fixture', 'SELECT 9')).rows).toEqual([[9]]);
+      expect(pool.workerPids()).toHaveLength(1);
+      expect(pool.workerPids()).not.toContain(slowPid);
+      await pool.close();
+    });
+
+    it('at SQL_MAX_WORKERS, a quick query waits for a place', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50' });
+      await pool.warmUp();
+      const order: string[] = [];
+      const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 1000 }), order, 'runaway');
+      const quick = tracked(pool.execute('fixture', 'SELECT 1'), order, 'quick');
+      expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
+      expect(rowsOf(await quick).rows).toEqual([[1]]);
+      expect(order).toEqual(['runaway', 'quick']);
+      await pool.close();
+    });
   });
 
   it('rejects queries once closed, and closing twice is harmless', async () => {
