@@ -9,27 +9,21 @@
  * pooled, and each ratio is taken within a round and reported as the median (min–max). On Linux a last table shows
  * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import WebSocket from 'ws';
 import { WsEnvClient } from '../src/client/index.js';
 import { composeService } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { builtinGold } from '../tests/helpers/builtin-gold.js';
+import { benchArgs, median, percentile, QUESTION, serverScript, startProcess, STEPS } from './bench-process.js';
 import { cpuPerStep, readCpu, type CpuPerStep } from './proc-cpu.js';
 
-const ROOT = path.join(import.meta.dirname, '..');
-const args = new Map<string, string>(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a, all[i + 1] ?? ''] as [string, string]] : [])));
+const args = benchArgs();
 const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
 const EPISODES_PER_CLIENT = Number(args.get('--episodes-per-client') ?? 10);
 const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
-const QUESTION = 'simple_queries/01';
-/** Four wrong-but-valid attempts, then the gold: every step executes, is graded, and the first four get a repair decision. */
-const STEPS = ['SELECT COUNT(*) FROM customers WHERE 1 = 0', 'SELECT COUNT(*) FROM orders', 'SELECT COUNT(*) + 1 FROM customers', 'SELECT COUNT(DISTINCT country) FROM customers', builtinGold(QUESTION)];
 
 interface Run {
   steps: number;
@@ -38,22 +32,6 @@ interface Run {
   errors: number;
   /** Where the CPU went (env runs on Linux only). */
   cpu?: CpuPerStep;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function startProcess(script: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, script, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const port = /"port":(\d+)/.exec(line)?.[1] ?? /^ECHO (\d+)$/.exec(line)?.[1];
-      if (port !== undefined) resolve({ child, port: Number(port) });
-    });
-    child.once('exit', (code) => reject(new Error(`process exited with ${code}`)));
-  });
 }
 
 /** Each client runs its episodes back to back; a step's latency is send → reply. */
@@ -146,12 +124,6 @@ async function runInProcess(clients: number): Promise<Run> {
   return run;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2 : (sorted[Math.floor(mid)] ?? NaN);
-}
-
 /** One table row over a target's rounds: median steps/s, pooled latency percentiles, all errors. */
 function row(name: string, clients: number, runs: Run[]): string {
   const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
@@ -179,8 +151,7 @@ function ratio(env: Run[], baseline: Run[]): string {
 }
 
 async function main(): Promise<void> {
-  const isBuilt = fs.existsSync(path.join(ROOT, 'dist', 'main.js'));
-  const serverArgs = isBuilt ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const { args: serverArgs, isBuilt } = serverScript();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-server-'));
   const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024' });
   const baseUrl = `http://127.0.0.1:${server.port}`;
