@@ -20,6 +20,11 @@ export class Metrics {
   });
   private readonly errors = new client.Counter({ name: 'sre_sql_errors_total', help: 'Attempts by error class', labelNames: ['error_class'], registers: [this.registry] });
   private readonly arms = new client.Counter({ name: 'sre_arm_choices_total', help: 'Repair arms chosen by the policy', labelNames: ['arm'], registers: [this.registry] });
+  readonly wsReadPauses = new client.Counter({
+    name: 'sre_ws_read_pauses_total',
+    help: 'Times a /ws client had too many messages unanswered and the server stopped reading from it until it caught up',
+    registers: [this.registry],
+  });
   readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
   readonly modelInfo = new client.Gauge({ name: 'sre_model_info', help: 'Configured model backend (value 1)', labelNames: ['backend', 'model', 'device'], registers: [this.registry] });
 

@@ -25,7 +25,17 @@ interface Session {
   socket: WebSocket;
   episode: Episode;
   queue: Promise<void>;
+  /** Messages received whose reply has not been handed to the kernel yet. */
+  unanswered: number;
 }
+
+/**
+ * A client may send this many messages ahead of its replies; past it the server stops reading from its socket until
+ * it is down to half, so TCP flow control holds the rest back in the client. why: every message waits in memory for
+ * the episode's serial queue and every reply (~11 KB) waits in memory until the client reads it, so a client that
+ * sends without reading would otherwise grow the server's memory without bound. OpenEnv's client sends one at a time.
+ */
+const MAX_UNANSWERED = 32;
 
 /** OpenEnv's /ws: one episode per connection, one frame in → one frame out, in order. */
 export class WsSessions {
@@ -87,10 +97,15 @@ export class WsSessions {
       socket.close(1000);
       return;
     }
-    const session: Session = { id, socket, episode, queue: Promise.resolve() };
+    const session: Session = { id, socket, episode, queue: Promise.resolve(), unanswered: 0 };
     this.sessions.set(id, session);
     this.deps.metrics.activeSessions.set({ transport: 'ws' }, this.sessions.size);
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      session.unanswered += 1;
+      if (session.unanswered >= MAX_UNANSWERED && !socket.isPaused) {
+        socket.pause();
+        this.deps.metrics.wsReadPauses.inc();
+      }
       session.queue = session.queue.then(() => this.onMessage(session, isBinary ? data : data.toString()));
     });
     socket.on('close', () => this.end(session));
@@ -98,14 +113,23 @@ export class WsSessions {
   }
 
   private async onMessage(session: Session, data: RawData | string): Promise<void> {
-    if (session.socket.readyState !== session.socket.OPEN) return;
-    try {
-      const reply = await this.reply(session, data);
-      // why binary: false: observation replies are UTF-8 JSON bytes, and OpenEnv clients expect text frames.
-      if (reply !== undefined && session.socket.readyState === session.socket.OPEN) session.socket.send(reply, { binary: false });
-    } catch (err) {
-      if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(toWsFrame(err, this.deps.log)));
+    let reply: string | Buffer | undefined;
+    if (session.socket.readyState === session.socket.OPEN) {
+      try {
+        reply = await this.reply(session, data);
+      } catch (err) {
+        reply = JSON.stringify(toWsFrame(err, this.deps.log));
+      }
     }
+    if (reply === undefined || session.socket.readyState !== session.socket.OPEN) return this.answered(session);
+    // why binary: false: observation replies are UTF-8 JSON bytes, and OpenEnv clients expect text frames.
+    session.socket.send(reply, { binary: false }, () => this.answered(session));
+  }
+
+  /** One reply left (or none is due): read from a paused client again once it is down to half its allowance. */
+  private answered(session: Session): void {
+    session.unanswered -= 1;
+    if (session.socket.isPaused && session.unanswered <= MAX_UNANSWERED / 2) session.socket.resume();
   }
 
   /** The reply frame's JSON (text, or UTF-8 bytes); undefined for `close`, which gets none. */

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WsEnvClient } from '../../src/client/index.js';
 import { startTestService, type TestService } from '../helpers/server.js';
 
@@ -19,6 +19,12 @@ async function rawSocket(url: string): Promise<{ ws: WebSocket; frames: unknown[
     ws.once('error', reject);
   });
   return { ws, frames, closed };
+}
+
+/** sre_ws_read_pauses_total from /metrics. */
+async function readPauses(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return Number(/^sre_ws_read_pauses_total (\d+)$/m.exec(text)?.[1] ?? NaN);
 }
 
 describe('WebSocket /ws protocol', () => {
@@ -63,6 +69,22 @@ describe('WebSocket /ws protocol', () => {
     ws.send(JSON.stringify({ type: 'close' }));
     expect(await closed).toBe(1000);
     expect(frames).toEqual([]);
+  });
+
+  it('stops reading from a client far ahead of its replies, then answers every message, in order', async () => {
+    const pausesBefore = await readPauses(svc.baseUrl);
+    const { ws, frames } = await rawSocket(`ws://127.0.0.1:${svc.port}/ws`);
+    const count = 1000;
+    // One burst, far past the 32 messages a client may have unanswered.
+    for (let id = 0; id < count; id++) ws.send(JSON.stringify({ type: 'mcp', data: { jsonrpc: '2.0', id, method: 'ping' } }));
+    await vi.waitFor(() => expect(frames).toHaveLength(count), { timeout: 20_000 });
+    expect(frames.map((f) => (f as { data: { id: number } }).data.id)).toEqual(Array.from({ length: count }, (_, id) => id));
+    expect(await readPauses(svc.baseUrl)).toBeGreaterThan(pausesBefore);
+    // Reading again, it is served as before.
+    ws.send(JSON.stringify({ type: 'state' }));
+    await vi.waitFor(() => expect(frames).toHaveLength(count + 1));
+    expect(frames.at(-1)).toMatchObject({ type: 'state' });
+    ws.close();
   });
 
   it('answers INVALID_JSON, UNKNOWN_TYPE and VALIDATION_ERROR and keeps the socket open', async () => {
