@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { WsEnvClient } from '../src/client/index.js';
 import { builtinGold } from '../tests/helpers/builtin-gold.js';
 
 export const ROOT = path.join(import.meta.dirname, '..');
@@ -11,6 +12,22 @@ export const ROOT = path.join(import.meta.dirname, '..');
 export const QUESTION = 'simple_queries/01';
 /** Four wrong-but-valid attempts, then the gold: every step executes, is graded, and the first four get a repair decision. */
 export const STEPS = ['SELECT COUNT(*) FROM customers WHERE 1 = 0', 'SELECT COUNT(*) FROM orders', 'SELECT COUNT(*) + 1 FROM customers', 'SELECT COUNT(DISTINCT country) FROM customers', builtinGold(QUESTION)];
+
+/** One bench episode over `client`: each step's latency (send → reply) goes into `latenciesMs`; returns the failed steps. */
+export async function playEpisode(client: WsEnvClient, latenciesMs: number[]): Promise<number> {
+  let errors = 0;
+  await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
+  for (const sql of STEPS) {
+    const t0 = performance.now();
+    try {
+      await client.step({ custom_sql: sql });
+    } catch {
+      errors += 1;
+    }
+    latenciesMs.push(performance.now() - t0);
+  }
+  return errors;
+}
 
 /** `--name value` pairs of the command line. */
 export function benchArgs(): Map<string, string> {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WsEnvClient } from '../src/client/index.js';
-import { benchArgs, median, percentile, QUESTION, serverScript, startProcess, STEPS } from './bench-process.js';
+import { benchArgs, median, percentile, playEpisode, QUESTION, serverScript, startProcess } from './bench-process.js';
 
 const args = benchArgs();
 const CLIENTS = Number(args.get('--clients') ?? 64);
@@ -50,18 +50,7 @@ async function play(baseUrl: string, scenario: Scenario, seconds = SECONDS): Pro
   const started = performance.now();
   const quick = Array.from({ length: CLIENTS }, async () => {
     const client = await WsEnvClient.connect(baseUrl);
-    while (Date.now() < endMs) {
-      await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
-      for (const sql of STEPS) {
-        const t0 = performance.now();
-        try {
-          await client.step({ custom_sql: sql });
-        } catch {
-          run.errors += 1;
-        }
-        run.latenciesMs.push(performance.now() - t0);
-      }
-    }
+    while (Date.now() < endMs) run.errors += await playEpisode(client, run.latenciesMs);
     await client.close();
   });
   const hostile = Array.from({ length: hostileSql === undefined ? 0 : HOSTILE }, async () => {

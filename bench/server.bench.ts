@@ -17,7 +17,7 @@ import { WsEnvClient } from '../src/client/index.js';
 import { composeService } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { benchArgs, median, percentile, QUESTION, serverScript, startProcess, STEPS } from './bench-process.js';
+import { benchArgs, median, percentile, playEpisode, QUESTION, serverScript, startProcess, STEPS } from './bench-process.js';
 import { cpuPerStep, readCpu, type CpuPerStep } from './proc-cpu.js';
 
 const args = benchArgs();
@@ -43,18 +43,7 @@ async function runEnvClients(baseUrl: string, clients: number, serverPid?: numbe
   await Promise.all(
     Array.from({ length: clients }, async () => {
       const client = await WsEnvClient.connect(baseUrl);
-      for (let e = 0; e < EPISODES_PER_CLIENT; e++) {
-        await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
-        for (const sql of STEPS) {
-          const t0 = performance.now();
-          try {
-            await client.step({ custom_sql: sql });
-          } catch {
-            errors += 1;
-          }
-          latenciesMs.push(performance.now() - t0);
-        }
-      }
+      for (let e = 0; e < EPISODES_PER_CLIENT; e++) errors += await playEpisode(client, latenciesMs);
       await client.close();
     }),
   );
