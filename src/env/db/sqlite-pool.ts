@@ -44,8 +44,6 @@ interface Pending {
   timeoutMs: number;
   resolve(outcome: PoolOutcome): void;
   reject(err: Error): void;
-  /** A job sent to a slow worker and queued again elsewhere: this worker's run of it answers no one. */
-  isAbandoned?: true;
 }
 
 interface Slot {
@@ -67,7 +65,10 @@ const MAX_START_FAILURES = 3;
  */
 const PIPELINE_DEPTH = 4;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The niceness of a worker running a slow query, so that it takes CPU from the others only when they leave some. */
+/**
+ * The niceness of a worker running a slow query: while the cores are busy, the server and the quick queries come
+ * first, and the slow query still gets ~10% of a busy core (nice 19 would leave it ~1.5%).
+ */
 const SLOW_WORKER_NICE = 10;
 
 /** The worker module next to this one: the .ts under tsx/vitest (loaded with tsx), the .js once compiled. */
@@ -86,7 +87,7 @@ function workerEntry(): { modulePath: string; execArgv: string[] } {
  * worker gets a few jobs per message (PIPELINE_DEPTH); each job still has its own time limit.
  *
  * A query past `slowMs` no longer holds one of the `size` places: the jobs sent behind it go back to the head of
- * the queue, another worker starts (up to `maxSize` in all), and the slow one runs on at the lowest CPU priority
+ * the queue, another worker starts (up to `maxSize` in all), and the slow one runs on at a lower CPU priority
  * until its query ends or times out, then it is stopped. So quick queries neither wait out a runaway query's time
  * limit nor share the cores with it.
  */
@@ -127,7 +128,6 @@ export function createSqlitePool(options: SqlitePoolOptions, log: Logger): Sqlit
     while (!isClosed && slots.size < target) spawn();
   }
 
-
   function setBusy(slot: Slot, isBusy: boolean): void {
     if (isBusy) slot.child.channel?.ref();
     else slot.child.channel?.unref();
@@ -145,7 +145,7 @@ export function createSqlitePool(options: SqlitePoolOptions, log: Logger): Sqlit
       clearTimeout(slot.timer);
       answered.resolve(msg.reply);
       if (slot.isSlow) {
-        // why: what it has left are abandoned jobs, and its place is taken already; it runs at low priority too.
+        // why: the jobs sent behind its slow one were queued again elsewhere, and its place is taken already.
         slots.delete(slot);
         slot.child.kill('SIGKILL');
         topUp();
@@ -170,7 +170,7 @@ export function createSqlitePool(options: SqlitePoolOptions, log: Logger): Sqlit
     slot.child.kill('SIGKILL');
     const [running, ...notStarted] = slot.inFlight.splice(0);
     // why: the jobs queued behind the running one never ran; they go back to the head of the queue, in order.
-    queue.unshift(...notStarted.filter((p) => p.isAbandoned !== true));
+    queue.unshift(...notStarted);
     if (outcome === undefined) log.warn({ pid: slot.child.pid, why }, 'SQLite worker ended unexpectedly; replacing it');
     else log.debug({ pid: slot.child.pid, why }, 'SQLite worker stopped by the watchdog; replacing it');
     running?.resolve(outcome ?? { ok: false, kind: 'crashed', message: `The SQLite worker running this query ${why} and was replaced` });
@@ -209,12 +209,9 @@ export function createSqlitePool(options: SqlitePoolOptions, log: Logger): Sqlit
     } catch (err) {
       log.debug({ err, pid: slot.child.pid }, 'could not lower the priority of a slow SQLite worker');
     }
-    const notStarted = slot.inFlight.slice(1).filter((p) => p.isAbandoned !== true);
-    if (notStarted.length > 0) {
-      // why placeholders: the worker has these jobs already and will still answer them; the answers go nowhere.
-      slot.inFlight = [running, ...slot.inFlight.slice(1).map((p): Pending => ({ ...p, resolve: () => undefined, reject: () => undefined, isAbandoned: true }))];
-      queue.unshift(...notStarted);
-    }
+    // why the worker need not know: it is stopped when this job ends, and what it answers after that is ignored.
+    const notStarted = slot.inFlight.splice(1);
+    queue.unshift(...notStarted);
     log.debug({ pid: slot.child.pid, slowMs, requeued: notStarted.length }, 'slow SQLite query; its worker no longer counts towards the pool');
     if (queue.length > 0) topUp();
     pump();
