@@ -29,6 +29,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ SQL_WORKERS: '3', SQL_MAX_WORKERS: '2', SQL_SLOW_MS: '900' }).sql).toMatchObject({ workers: 3, maxWorkers: 3, slowMs: 900 });
   });
 
+  it('lets PostgreSQL open 2 × PG_POOL_SIZE connections for slow queries by default, and never fewer than PG_POOL_SIZE', () => {
+    expect(loadConfig({ PG_POOL_SIZE: '5' }).sql).toMatchObject({ pgPoolSize: 5, pgMaxConnections: 10 });
+    expect(loadConfig({ PG_POOL_SIZE: '5', PG_MAX_CONNECTIONS: '3' }).sql).toMatchObject({ pgPoolSize: 5, pgMaxConnections: 5 });
+  });
+
   it('refuses SCORE_MIN at or above SCORE_MAX', () => {
     expect(() => loadConfig({ SCORE_MIN: '0.9', SCORE_MAX: '0.5' })).toThrow(ConfigError);
   });

@@ -7,10 +7,11 @@ import type { Logger } from '../../logger.js';
 import type { DbSchema, ExecOptions, ExecResult, ExecSuccess, SqlEngine, SqlFailure } from './engine.js';
 import { isConnectionFault, noAnswerFailure, toSqlFailure, unavailableMessage } from './pg-failure.js';
 import { loadPgSchema, quoteIdent } from './pg-schema.js';
+import { Places } from './places.js';
 import { createPgTypeParsers, PG_SESSION_OPTIONS, toCellRows } from './pg-types.js';
 import { checkStatement } from './statement-guard.js';
 
-export type PgEngineConfig = Pick<SqlConfig, 'timeoutMs' | 'maxRows' | 'cellCapBytes' | 'pgPoolSize'> & { databaseUrl: string };
+export type PgEngineConfig = Pick<SqlConfig, 'timeoutMs' | 'maxRows' | 'cellCapBytes' | 'pgPoolSize' | 'pgMaxConnections' | 'slowMs'> & { databaseUrl: string };
 
 export interface PgEngineOptions {
   /** application_name of the pool's connections, as pg_stat_activity shows it. Default 'sql-repair-env'. */
@@ -49,6 +50,11 @@ class PgEngineImpl implements PgEngine {
   readonly dialect = 'postgres' as const;
   readonly applicationName: string;
   private readonly pool: pg.Pool;
+  /**
+   * Queries run `pgPoolSize` at a time; one past `slowMs` gives its place back and keeps its connection, so quick
+   * queries do not wait out a runaway one's statement_timeout. The pool's `pgMaxConnections` bound them all.
+   */
+  private readonly places: Places;
   private readonly types = createPgTypeParsers();
   private known = new Set<string>();
   private refreshing: Promise<string[]> | undefined;
@@ -61,9 +67,10 @@ class PgEngineImpl implements PgEngine {
     options: PgEngineOptions,
   ) {
     this.applicationName = options.applicationName ?? 'sql-repair-env';
+    this.places = new Places(cfg.pgPoolSize);
     this.pool = new pg.Pool({
       connectionString: cfg.databaseUrl,
-      max: cfg.pgPoolSize,
+      max: cfg.pgMaxConnections,
       application_name: this.applicationName,
       options: PG_SESSION_OPTIONS,
       types: this.types,
@@ -145,8 +152,8 @@ class PgEngineImpl implements PgEngine {
 
   private async retryOnFault<T>(attempt: () => Promise<T>): Promise<T> {
     // why: after a server restart every idle pooled connection is dead; each failed try destroys one, so
-    // poolSize + 1 tries always reach a fresh connection when the server is up again.
-    const tries = this.cfg.pgPoolSize + 1;
+    // pgMaxConnections + 1 tries always reach a fresh connection when the server is up again.
+    const tries = this.cfg.pgMaxConnections + 1;
     let last: ConnectionFault | undefined;
     for (let i = 0; i < tries; i += 1) {
       try {
@@ -170,6 +177,17 @@ class PgEngineImpl implements PgEngine {
   }
 
   private async runOnce(schema: string, sql: string, limits: Limits, startedAt: number): Promise<ExecResult> {
+    const givePlaceBack = await this.places.take();
+    const slowTimer = setTimeout(givePlaceBack, this.cfg.slowMs);
+    try {
+      return await this.runOnConnection(schema, sql, limits, startedAt);
+    } finally {
+      clearTimeout(slowTimer);
+      givePlaceBack();
+    }
+  }
+
+  private async runOnConnection(schema: string, sql: string, limits: Limits, startedAt: number): Promise<ExecResult> {
     const client = await this.connect();
     let timer: NodeJS.Timeout | undefined;
     const noAnswer = new Promise<undefined>((resolve) => {

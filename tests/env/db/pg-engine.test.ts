@@ -1,6 +1,6 @@
 import net from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExecResult, ExecSuccess, SqlFailure } from '../../../src/env/db/engine.js';
 import { createPgEngine, type PgEngine, type PgEngineConfig } from '../../../src/env/db/pg-engine.js';
 import { DatabaseUnavailableError, UnknownDatabaseError } from '../../../src/errors.js';
@@ -133,6 +133,38 @@ describePg('PostgreSQL engine', () => {
     const [slow, quick] = await Promise.all([run('SELECT pg_sleep(10)', { timeoutMs: 300 }), run('SELECT count(*) FROM singer')]);
     expect(failureOf(slow)).toMatchObject({ kind: 'timeout', code: 'TIMEOUT', detail: 'SQLSTATE 57014' });
     expect(rowsOf(quick).rows).toEqual([[4]]);
+  });
+
+  describe('slow queries', () => {
+    /** Runs both on an engine of one place; returns which answered first. */
+    async function firstAnswered(overrides: Partial<PgEngineConfig>): Promise<{ order: string[]; slow: ExecResult; quick: ExecResult }> {
+      const applicationName = `test_slow_${schema}`;
+      const single = await createPgEngine(engineConfig({ pgPoolSize: 1, ...overrides }), silentLogger(), { applicationName });
+      const order: string[] = [];
+      const slow = single.execute(schema, 'SELECT pg_sleep(10)', { timeoutMs: 1500 }).finally(() => order.push('slow'));
+      // why wait: the quick query must come second, once the slow one holds the only place.
+      const sleeping = "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query = 'SELECT pg_sleep(10)' AND state = 'active'";
+      await vi.waitFor(async () => expect((await admin.query(sleeping, [applicationName])).rowCount).toBeGreaterThan(0));
+      const quick = single.execute(schema, 'SELECT count(*) FROM singer').finally(() => order.push('quick'));
+      const result = { slow: await slow, quick: await quick, order };
+      await single.close();
+      return result;
+    }
+
+    it('answer quick queries while a slow one holds the only place, on another connection', async () => {
+      const { order, slow, quick } = await firstAnswered({ pgMaxConnections: 2, slowMs: 50 });
+      expect(rowsOf(quick).rows).toEqual([[4]]);
+      expect(failureOf(slow)).toMatchObject({ code: 'TIMEOUT' });
+      expect(order).toEqual(['quick', 'slow']);
+    });
+
+    it('keep their place when SQL_SLOW_MS is past the timeout, or when PG_MAX_CONNECTIONS leaves no other connection', async () => {
+      for (const overrides of [{ pgMaxConnections: 2, slowMs: 60_000 }, { pgMaxConnections: 1, slowMs: 50 }]) {
+        const { order, quick } = await firstAnswered(overrides);
+        expect(rowsOf(quick).rows).toEqual([[4]]);
+        expect(order).toEqual(['slow', 'quick']);
+      }
+    });
   });
 
   it('flags the row cap and the cell cap instead of applying them silently', async () => {
