@@ -106,28 +106,31 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
    */
   const choleskyLower = (s: ArmSlot): Float64Array => {
     const lower = new Float64Array(d * d);
+    const xx = s.xx;
     for (let i = 0; i < d; i++) {
+      const rowI = i * d;
       for (let j = 0; j <= i; j++) {
-        let sum = (s.xx[i * d + j] ?? 0) + (i === j ? lambda : 0);
-        for (let k = 0; k < j; k++) sum -= (lower[i * d + k] ?? 0) * (lower[j * d + k] ?? 0);
+        const rowJ = j * d;
+        let sum = xx[rowI + j]! + (i === j ? lambda : 0);
+        for (let k = 0; k < j; k++) sum -= lower[rowI + k]! * lower[rowJ + k]!;
         if (i === j) {
           if (!(sum > 0)) throw new Error('LinUCB design matrix lost positive definiteness');
-          lower[i * d + i] = Math.sqrt(sum);
+          lower[rowI + i] = Math.sqrt(sum);
         } else {
-          lower[i * d + j] = sum / (lower[j * d + j] ?? 1);
+          lower[rowI + j] = sum / lower[rowJ + j]!;
         }
       }
     }
     return lower;
   };
 
-  /** z = L⁻¹v */
-  const forwardSolve = (lower: Float64Array, v: Float64Array): Float64Array => {
-    const z = new Float64Array(d);
+  /** z = L⁻¹v, into `z` (length d). */
+  const forwardSolve = (lower: Float64Array, v: Float64Array, z = new Float64Array(d)): Float64Array => {
     for (let i = 0; i < d; i++) {
-      let sum = v[i] ?? 0;
-      for (let k = 0; k < i; k++) sum -= (lower[i * d + k] ?? 0) * (z[k] ?? 0);
-      z[i] = sum / (lower[i * d + i] ?? 1);
+      const row = i * d;
+      let sum = v[i]!;
+      for (let k = 0; k < i; k++) sum -= lower[row + k]! * z[k]!;
+      z[i] = sum / lower[row + i]!;
     }
     return z;
   };
@@ -135,12 +138,14 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
   const backSolve = (lower: Float64Array, z: Float64Array): Float64Array => {
     const y = new Float64Array(d);
     for (let i = d - 1; i >= 0; i--) {
-      let sum = z[i] ?? 0;
-      for (let k = i + 1; k < d; k++) sum -= (lower[k * d + i] ?? 0) * (y[k] ?? 0);
-      y[i] = sum / (lower[i * d + i] ?? 1);
+      let sum = z[i]!;
+      for (let k = i + 1; k < d; k++) sum -= lower[k * d + i]! * y[k]!;
+      y[i] = sum / lower[i * d + i]!;
     }
     return y;
   };
+  // why one scratch vector: estimate() runs once per arm on every decision, and L⁻¹x is only summed, never kept.
+  const scratch = new Float64Array(d);
 
   const addOuter = (s: ArmSlot, x: Float64Array): void => {
     // why: write both triangles from one value so A stays exactly symmetric (ml-matrix Cholesky demands it).
@@ -166,9 +171,13 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
     estimate(arm, x, alpha) {
       checkX(x);
       const { lower, theta } = refactor(slot(arm));
+      const z = forwardSolve(lower, x, scratch);
       let mean = 0;
-      for (let i = 0; i < d; i++) mean += (theta[i] ?? 0) * (x[i] ?? 0);
-      const variance = forwardSolve(lower, x).reduce((sum, z) => sum + z * z, 0);
+      let variance = 0;
+      for (let i = 0; i < d; i++) {
+        mean += theta[i]! * x[i]!;
+        variance += z[i]! * z[i]!;
+      }
       const width = alpha * Math.sqrt(variance);
       return { mean, variance, width, score: mean + width };
     },
