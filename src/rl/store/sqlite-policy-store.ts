@@ -59,6 +59,18 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   // connection committed since our last read, and when none did, OwnEventTail answers without a query.
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let seenDataVersion = dataVersion.get() as number;
+  // why once per event-loop turn: each check is a read transaction (file locks); a step syncs several times in
+  // one turn, and another process's commit is still seen on the next turn.
+  let isVersionCheckedThisTurn = false;
+  const isUnchangedByOthers = (): boolean => {
+    if (group.holdsWriteLock || isVersionCheckedThisTurn) return true;
+    if ((dataVersion.get() as number) !== seenDataVersion) return false;
+    isVersionCheckedThisTurn = true;
+    setImmediate(() => {
+      isVersionCheckedThisTurn = false;
+    });
+    return true;
+  };
   let tail = new OwnEventTail();
   const group = new GroupCommit(db, () => {
     tail = new OwnEventTail();
@@ -164,8 +176,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     },
     async eventsAfter(afterId, limit) {
       // why: the tail holds committed events only, so the hot path neither queries nor cuts the turn's commit short.
-      const isUnchangedByOthers = group.holdsWriteLock || (dataVersion.get() as number) === seenDataVersion;
-      const fromMemory = tail.read(afterId, limit, isUnchangedByOthers);
+      const fromMemory = tail.read(afterId, limit, isUnchangedByOthers());
       if (fromMemory !== undefined) return fromMemory;
       committed();
       seenDataVersion = dataVersion.get() as number;
