@@ -61,8 +61,11 @@ interface ArmSlot {
   rx: Float64Array;
   n: number;
   prior: Float64Array;
-  lower: Float64Array | undefined;
-  theta: Float64Array | undefined;
+  /** Cholesky factor of A and θ̂, each rebuilt in place when stale (no allocation on the step path). */
+  lower: Float64Array;
+  theta: Float64Array;
+  isLowerStale: boolean;
+  isThetaStale: boolean;
 }
 
 export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
@@ -73,7 +76,7 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
   const slots: ArmSlot[] = Array.from({ length: armCount }, (_, a) => {
     const prior = options.priorTheta?.[a] ?? new Float64Array(d);
     if (prior.length !== d) throw new RangeError(`prior for arm ${a} has length ${prior.length}, expected ${d}`);
-    return { xx: new Float64Array(d * d), rx: new Float64Array(d), n: 0, prior, lower: undefined, theta: undefined };
+    return { xx: new Float64Array(d * d), rx: new Float64Array(d), n: 0, prior, lower: new Float64Array(d * d), theta: new Float64Array(d), isLowerStale: true, isThetaStale: true };
   });
 
   const slot = (arm: number): ArmSlot => {
@@ -93,10 +96,16 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
   };
   const fullB = (s: ArmSlot): Float64Array => s.rx.map((v, i) => v + lambda * (s.prior[i] ?? 0));
 
-  const refactor = (s: ArmSlot): { lower: Float64Array; theta: Float64Array } => {
-    s.lower ??= choleskyLower(s);
-    s.theta ??= backSolve(s.lower, forwardSolve(s.lower, fullB(s)));
-    return { lower: s.lower, theta: s.theta };
+  const refactor = (s: ArmSlot): ArmSlot => {
+    if (s.isLowerStale) {
+      choleskyLower(s);
+      s.isLowerStale = false;
+    }
+    if (s.isThetaStale) {
+      backSolve(s.lower, forwardSolve(s.lower, fullB(s)), s.theta);
+      s.isThetaStale = false;
+    }
+    return s;
   };
 
   /**
@@ -104,9 +113,9 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
    * CholeskyDecomposition: this runs after every reward on the step path, where building a Matrix and going through
    * get/set cost ~10× the arithmetic; the tests check it against ml-matrix.
    */
-  const choleskyLower = (s: ArmSlot): Float64Array => {
-    const lower = new Float64Array(d * d);
-    const xx = s.xx;
+  const choleskyLower = (s: ArmSlot): void => {
+    // why no zeroing: only the lower triangle is ever written or read.
+    const { lower, xx } = s;
     for (let i = 0; i < d; i++) {
       const rowI = i * d;
       for (let j = 0; j <= i; j++) {
@@ -121,7 +130,6 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
         }
       }
     }
-    return lower;
   };
 
   /** z = L⁻¹v, into `z` (length d). */
@@ -134,9 +142,8 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
     }
     return z;
   };
-  /** y = L⁻ᵀz */
-  const backSolve = (lower: Float64Array, z: Float64Array): Float64Array => {
-    const y = new Float64Array(d);
+  /** y = L⁻ᵀz, into `y` (length d). */
+  const backSolve = (lower: Float64Array, z: Float64Array, y: Float64Array): Float64Array => {
     for (let i = d - 1; i >= 0; i--) {
       let sum = z[i]!;
       for (let k = i + 1; k < d; k++) sum -= lower[k * d + i]! * y[k]!;
@@ -160,8 +167,8 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
   };
 
   const invalidate = (s: ArmSlot): void => {
-    s.lower = undefined;
-    s.theta = undefined;
+    s.isLowerStale = true;
+    s.isThetaStale = true;
   };
 
   return {
@@ -196,7 +203,7 @@ export function createLinUcbModel(options: LinUcbModelOptions): LinUcbModel {
       checkX(x);
       const s = slot(arm);
       for (let i = 0; i < d; i++) s.rx[i] = (s.rx[i] ?? 0) + delta * (x[i] ?? 0);
-      s.theta = undefined;
+      s.isThetaStale = true;
     },
     count: (arm) => slot(arm).n,
     designMatrix: (arm) => fullA(slot(arm)),
