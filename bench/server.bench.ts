@@ -1,12 +1,13 @@
 /**
- * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3]
+ * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3 --warmup-episodes 10]
  *
  * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
  * server process. Baselines measured in the same run: a bare `ws` server answering each frame at once with a frame
  * of the environment's mean reply size (same clients, same request frames) and the episode core called in-process
  * (no sockets). Reports steps/s and p50/p99 step latency. With --rounds N the three targets run in turn N times per
  * client count (this VM's speed drifts by ±10–15% within minutes): steps/s is the median round, latencies are
- * pooled, and each ratio is taken within a round and reported as the median (min–max). On Linux a last table shows
+ * pooled, and each ratio is taken within a round and reported as the median (min–max). Before each measured round the
+ * target plays --warmup-episodes unmeasured episodes per client at that client count. On Linux a last table shows
  * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
  */
 import fs from 'node:fs';
@@ -24,6 +25,12 @@ const args = benchArgs();
 const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
 const EPISODES_PER_CLIENT = Number(args.get('--episodes-per-client') ?? 10);
 const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
+/**
+ * Unmeasured episodes per client that each target plays at the round's client count right before each measured
+ * round. why: the targets take turns, so the server has sat idle through the others' rounds (V8 shrinks an idle
+ * heap, caches go cold) and its first seconds back measured ~25% slower than the rest of the round.
+ */
+const WARMUP_EPISODES = Number(args.get('--warmup-episodes') ?? 10);
 
 interface Run {
   steps: number;
@@ -35,7 +42,7 @@ interface Run {
 }
 
 /** Each client runs its episodes back to back; a step's latency is send → reply. */
-async function runEnvClients(baseUrl: string, clients: number, serverPid?: number): Promise<Run> {
+async function runEnvClients(baseUrl: string, clients: number, serverPid?: number, episodesPerClient = EPISODES_PER_CLIENT): Promise<Run> {
   const latenciesMs: number[] = [];
   let errors = 0;
   const cpuBefore = serverPid === undefined ? undefined : readCpu(serverPid);
@@ -43,7 +50,7 @@ async function runEnvClients(baseUrl: string, clients: number, serverPid?: numbe
   await Promise.all(
     Array.from({ length: clients }, async () => {
       const client = await WsEnvClient.connect(baseUrl);
-      for (let e = 0; e < EPISODES_PER_CLIENT; e++) errors += await playEpisode(client, latenciesMs);
+      for (let e = 0; e < episodesPerClient; e++) errors += await playEpisode(client, latenciesMs);
       await client.close();
     }),
   );
@@ -54,7 +61,7 @@ async function runEnvClients(baseUrl: string, clients: number, serverPid?: numbe
 }
 
 /** The same number of request/reply round trips against the bare server, with the env's step request frames. */
-async function runEchoClients(port: number, clients: number): Promise<Run> {
+async function runEchoClients(port: number, clients: number, episodesPerClient = EPISODES_PER_CLIENT): Promise<Run> {
   const latenciesMs: number[] = [];
   const payload = JSON.stringify({ type: 'step', data: { custom_sql: STEPS[1] } });
   const started = performance.now();
@@ -62,7 +69,7 @@ async function runEchoClients(port: number, clients: number): Promise<Run> {
     Array.from({ length: clients }, async () => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
       await new Promise((r) => ws.once('open', r));
-      for (let i = 0; i < EPISODES_PER_CLIENT * STEPS.length; i++) {
+      for (let i = 0; i < episodesPerClient * STEPS.length; i++) {
         const t0 = performance.now();
         await new Promise((resolve) => {
           ws.once('message', resolve);
@@ -91,22 +98,26 @@ async function runInProcess(clients: number): Promise<Run> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-core-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0' });
   const service = await composeService(config, createLogger(config.log));
+  const play = async (episodesPerClient: number, latenciesMs: number[]): Promise<void> => {
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let e = 0; e < episodesPerClient; e++) {
+          const episode = service.env.createEpisode();
+          await episode.reset({ task_id: 'simple_queries', question_id: QUESTION });
+          for (const sql of STEPS) {
+            const t0 = performance.now();
+            await episode.step({ custom_sql: sql, metadata: {} });
+            latenciesMs.push(performance.now() - t0);
+          }
+          episode.close();
+        }
+      }),
+    );
+  };
+  await play(WARMUP_EPISODES, []);
   const latenciesMs: number[] = [];
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let e = 0; e < EPISODES_PER_CLIENT; e++) {
-        const episode = service.env.createEpisode();
-        await episode.reset({ task_id: 'simple_queries', question_id: QUESTION });
-        for (const sql of STEPS) {
-          const t0 = performance.now();
-          await episode.step({ custom_sql: sql, metadata: {} });
-          latenciesMs.push(performance.now() - t0);
-        }
-        episode.close();
-      }
-    }),
-  );
+  await play(EPISODES_PER_CLIENT, latenciesMs);
   const run = { steps: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, errors: 0 };
   await service.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const replyBytes = await meanStepReplyBytes(baseUrl);
   const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts', String(replyBytes)], {});
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s); ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s), each after ${WARMUP_EPISODES} warm-up episodes per client; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
   const ratioLines = ['| clients | env ÷ bare ws server | env ÷ in-process core |', '|---|---|---|'];
@@ -157,7 +168,9 @@ async function main(): Promise<void> {
   for (const clients of CLIENTS) {
     const runs: Record<'env' | 'echo' | 'core', Run[]> = { env: [], echo: [], core: [] };
     for (let round = 0; round < ROUNDS; round++) {
+      await runEnvClients(baseUrl, clients, undefined, WARMUP_EPISODES);
       runs.env.push(await runEnvClients(baseUrl, clients, server.child.pid));
+      await runEchoClients(echo.port, clients, WARMUP_EPISODES);
       runs.echo.push(await runEchoClients(echo.port, clients));
       runs.core.push(await runInProcess(clients));
     }
