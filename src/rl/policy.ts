@@ -59,7 +59,8 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
       : options.alpha;
   const gamma = options.hindsightGamma ?? 0.5;
   // why 1,000: a load replays at most this many events after the snapshot (a few ms), while each snapshot serialises
-  // every arm's statistics (~19 KB of JSON numbers); at 100 that was ~2% of a busy server's main thread.
+  // every arm's statistics (~20 KB of JSON), writes it and prunes the one before; at 100 that was ~10% of the
+  // episode core's main-thread CPU under load (bench:server's in-process target).
   const snapshotEvery = options.snapshotEvery ?? 1000;
   const lambda = options.lambda ?? 1;
   const priorTheta = armNames.map((a) => options.prior?.[a]);
