@@ -84,8 +84,8 @@ export interface PolicyStore {
 
 /**
  * Snapshots kept per policy. Only the latest is ever loaded; kept forever, they grew by the size of the statistics
- * (~19 KB at 10 arms × 26 features) every snapshotEvery events, ~10% of the policy file in bench:server runs. The
- * one before the latest stays for manual recovery should the latest ever be unusable.
+ * (~20 KB at 10 arms × 26 features) every snapshotEvery events, ~10% of the policy file in bench:server runs at one
+ * snapshot per 100 events. The one before the latest stays for manual recovery should the latest ever be unusable.
  */
 export const SNAPSHOTS_KEPT = 2;
 
