@@ -29,8 +29,15 @@ CREATE TABLE IF NOT EXISTS policy_event (
   kind TEXT NOT NULL CHECK (kind IN ('decision', 'reward', 'relabel')),
   decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
   value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
-  UNIQUE (policy_key, kind, decision_id));
-CREATE INDEX IF NOT EXISTS policy_event_episode ON policy_event (policy_key, episode_id, id);
+  UNIQUE (policy_key, decision_id, kind));
+-- why this UNIQUE order and an index on decision rows only: every index entry lands on a page the turn's COMMIT
+-- writes to the WAL. Decision ids grow with time, so a decision and its reward and relabel now go to one place at
+-- the right edge, not to three (one per kind); and the 64-odd episodes in flight scattered their rows over as many
+-- pages of an index on episode_id: one more WAL page a step. A reward or relabel row carries its decision's id, so
+-- an episode's events are its decisions and the rows that share their ids. Files made before keep their UNIQUE
+-- (policy_key, kind, decision_id), which answers the same lookups; their index on all rows is replaced below.
+CREATE INDEX IF NOT EXISTS policy_decision_episode ON policy_event (policy_key, episode_id, id) WHERE kind = 'decision';
+DROP INDEX IF EXISTS policy_event_episode;
 CREATE TABLE IF NOT EXISTS policy_snapshot (
   id INTEGER PRIMARY KEY AUTOINCREMENT, policy_key TEXT NOT NULL, last_event_id INTEGER NOT NULL,
   feature_schema_hash TEXT NOT NULL, state TEXT NOT NULL, ts_ms INTEGER NOT NULL);
@@ -105,8 +112,11 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     // why `+e.policy_key`: walk the rowid range (the table's own order) and filter by key, rather than use an index.
     eventsAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
       WHERE e.id > ? AND +e.policy_key = ? ORDER BY e.id LIMIT ?`),
+    // why `e.kind IN (…)` (every kind): it lets either UNIQUE column order look the ids up.
     episodeEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
-      WHERE e.policy_key = ? AND e.episode_id = ? ORDER BY e.id`),
+      WHERE e.policy_key = @key AND e.kind IN ('decision', 'reward', 'relabel') AND e.decision_id IN (
+        SELECT decision_id FROM policy_event WHERE policy_key = @key AND kind = 'decision' AND episode_id = @episodeId)
+      ORDER BY e.id`),
     pending: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
       WHERE e.policy_key = ? AND e.kind = 'decision' AND e.id <= ? AND NOT EXISTS (
         SELECT 1 FROM policy_event r WHERE r.policy_key = e.policy_key AND r.kind = 'reward' AND r.decision_id = e.decision_id)
@@ -186,7 +196,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     },
     async episodeEvents(episodeId) {
       // why no commit first: these rows plan relabels, they are not folded; this turn's own rows belong in the plan.
-      return (stmt.episodeEvents.all(key(), episodeId) as EventRow[]).map(toPolicyEvent);
+      return (stmt.episodeEvents.all({ key: key(), episodeId }) as EventRow[]).map(toPolicyEvent);
     },
     async pendingDecisions(upToId) {
       committed();

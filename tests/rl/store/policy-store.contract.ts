@@ -89,10 +89,18 @@ export function policyStoreContract(makeStore: (name: string) => PolicyStore, sn
     expect((await store.pendingDecisions(c)).map((e) => e.decisionId)).toEqual(['a', 'c']);
     expect((await store.pendingDecisions(a)).map((e) => e.decisionId)).toEqual(['a']);
     await store.appendReward(reward('a', 0));
+    await store.appendReward(reward('b', 0.5, 'relabel'));
+    await store.appendReward(reward('a', 0.5, 'relabel'));
     expect((await store.episodeEvents('ep1')).map((e) => [e.kind, e.decisionId])).toEqual([
       ['decision', 'a'],
       ['decision', 'c'],
       ['reward', 'a'],
+      ['relabel', 'a'],
+    ]);
+    expect((await store.episodeEvents('ep2')).map((e) => [e.kind, e.decisionId])).toEqual([
+      ['decision', 'b'],
+      ['reward', 'b'],
+      ['relabel', 'b'],
     ]);
     await store.close();
   });

@@ -61,6 +61,37 @@ describe('SQLite policy files written by an earlier version', () => {
     await store.close();
   });
 
+  it('swap their index on every row by episode for one on decision rows, and keep their UNIQUE column order working', async () => {
+    const filePath = path.join(dir, 'episode-index.sqlite');
+    const old = new Database(filePath);
+    old.exec(`CREATE TABLE policy_event (
+      id INTEGER PRIMARY KEY, policy_key TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('decision', 'reward', 'relabel')),
+      decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
+      value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
+      UNIQUE (policy_key, kind, decision_id));
+      CREATE INDEX policy_event_episode ON policy_event (policy_key, episode_id, id);
+      INSERT INTO policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+        VALUES ('legacy', 'decision', 'old', 'ep', 0, NULL, '[1,0]', '{}', 1), ('legacy', 'reward', 'old', 'ep', 0, 0.5, NULL, '{}', 2);`);
+    old.close();
+    const store = createSqlitePolicyStore({ filePath });
+    await store.open(meta);
+    await store.appendDecision({ ...decision('new'), episodeId: 'ep' });
+    expect(await store.appendReward({ kind: 'reward', decisionId: 'old', value: 1, payload: {}, tsMs: 3 })).toBe('duplicate');
+    expect(await store.appendReward({ kind: 'relabel', decisionId: 'old', value: 0.25, payload: {}, tsMs: 4 })).toBe('inserted');
+    expect((await store.episodeEvents('ep')).map((e) => [e.kind, e.decisionId, e.x])).toEqual([
+      ['decision', 'old', [1, 0]],
+      ['reward', 'old', [1, 0]],
+      ['decision', 'new', [1, 0]],
+      ['relabel', 'old', [1, 0]],
+    ]);
+    await store.close();
+    const after = new Database(filePath, { readonly: true });
+    const indexes = after.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'policy_event' AND sql IS NOT NULL").pluck().all();
+    after.close();
+    expect(indexes).toEqual(['policy_decision_episode']);
+  });
+
   it('read events after an id from other policies in the same file without mixing them in', async () => {
     const filePath = path.join(dir, 'two-keys.sqlite');
     const first = createSqlitePolicyStore({ filePath });
