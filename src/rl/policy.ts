@@ -191,7 +191,7 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         draw,
         tsMs: nowMs,
       };
-      const { decisionId, episodeId, tsMs, perArm: _perArm, ...logged } = decision;
+      const { decisionId, episodeId, tsMs } = decision;
       const appended = {
         decisionId,
         episodeId,
@@ -199,8 +199,18 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
         x: Array.from(input.x),
         // why per-arm arrays, not perArm: the arm names and feasibility are already in policy_meta and `mask`, and
         // the objects made the decision row (the bulk of what a step writes to the store) twice as long.
+        // why spelled out rather than a rest copy of `decision`: a rest copy and a spread of it went through V8's
+        // slow property-definition path on every decision.
         payload: {
-          ...logged,
+          armName: decision.armName,
+          armIndex,
+          probability: decision.probability,
+          probabilities,
+          isExplored: decision.isExplored,
+          policyVersion: decision.policyVersion,
+          alpha,
+          epsilon,
+          draw,
           mean: estimates.map((e) => e.mean),
           width: estimates.map((e) => e.width),
           score: estimates.map((e) => e.score),
