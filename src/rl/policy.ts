@@ -46,6 +46,16 @@ export interface LinUcbPolicyOptions {
 export const DEFAULT_ALPHA_DECAY = { alphaMinRatio: 0.25, tau: 250 } as const;
 
 const PAGE = 500;
+
+/**
+ * The per-arm mean, width and score are logged to 6 decimals (the reply carries them in full). why: they are
+ * diagnostics, not inputs of the replayed statistics or of off-policy estimates (those use x, rewards and the
+ * exact probabilities), and 17-digit doubles were a third of the decision row, the bulk of what a step writes.
+ * Rounded, the row is ~25% shorter and V8 formats the numbers faster.
+ */
+function toLogPrecision(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
 /** Far above the episodes one process runs at once (MAX_CONCURRENT_ENVS). */
 const DEFAULT_MAX_EPISODE_LOGS = 10_000;
 
@@ -211,9 +221,9 @@ export async function createLinUcbPolicy(options: LinUcbPolicyOptions): Promise<
           alpha,
           epsilon,
           draw,
-          mean: estimates.map((e) => e.mean),
-          width: estimates.map((e) => e.width),
-          score: estimates.map((e) => e.score),
+          mean: estimates.map((e) => toLogPrecision(e.mean)),
+          width: estimates.map((e) => toLogPrecision(e.width)),
+          score: estimates.map((e) => toLogPrecision(e.score)),
           mask: [...mask],
           seed: options.seed,
           featureSchemaHash,

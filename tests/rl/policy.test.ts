@@ -210,9 +210,6 @@ describe('LinUCB policy', () => {
     expect(row!.payload).toMatchObject({
       mask: [true, true, true, false],
       probabilities: d.probabilities,
-      mean: d.perArm.map((a) => a.mean),
-      width: d.perArm.map((a) => a.width),
-      score: d.perArm.map((a) => a.score),
       isExplored: d.isExplored,
       seed: 42,
       draw: d.draw,
@@ -220,6 +217,17 @@ describe('LinUCB policy', () => {
       policyVersion: d.policyVersion,
       meta: { errorClass: 'SYNTAX', dbId: 'pets_1', attempt: 2 },
     });
+    // The per-arm estimates are logged to 6 decimals; the decision itself keeps them in full.
+    const logged = row!.payload as Record<'mean' | 'width' | 'score', number[]>;
+    for (const key of ['mean', 'width', 'score'] as const) {
+      const exact = d.perArm.map((a) => a[key]);
+      expect(logged[key]).toHaveLength(exact.length);
+      logged[key].forEach((value, i) => {
+        expect(Math.abs(value - (exact[i] ?? NaN))).toBeLessThanOrEqual(5e-7);
+        expect(Number(value.toFixed(6))).toBe(value);
+      });
+    }
+    expect(logged.width.some((value, i) => value !== d.perArm[i]?.width)).toBe(true);
   });
 
   it('credits only the decisions of the episode that succeeded when its id was used before, here or before a restart', async () => {
