@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
 import { OwnEventTail } from './own-event-tail.js';
+import { WalFlusher } from './wal-flusher.js';
 import { SNAPSHOTS_KEPT, type AppendRewardResult, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 
 export interface SqlitePolicyStoreOptions {
@@ -15,6 +16,9 @@ export interface SqlitePolicyStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   busyTimeoutMs?: number;
 }
+
+/** With synchronous=NORMAL, the WAL is fsynced off the event loop every this many commits (wal-flusher.ts). */
+const WAL_FSYNC_EVERY_COMMITS = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS policy_meta (
@@ -54,7 +58,8 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
   fs.mkdirSync(path.dirname(options.filePath), { recursive: true });
   const db = new Database(options.filePath);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const synchronous = options.synchronous ?? 'FULL';
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // why 1,000 pages (SQLite's default): a checkpoint runs inside the COMMIT that crosses the threshold, on the event
   // loop. At 10,000 pages each one stalled every step in flight for tens of ms: bench:server's p99 at 64 clients
@@ -79,9 +84,15 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     return true;
   };
   let tail = new OwnEventTail();
-  const group = new GroupCommit(db, () => {
-    tail = new OwnEventTail();
-  });
+  // why NORMAL only: with FULL every COMMIT syncs the WAL already.
+  const walFlusher = synchronous === 'NORMAL' ? new WalFlusher(`${options.filePath}-wal`, WAL_FSYNC_EVERY_COMMITS) : undefined;
+  const group = new GroupCommit(
+    db,
+    () => {
+      tail = new OwnEventTail();
+    },
+    () => walFlusher?.committed(),
+  );
   /** Reads see committed rows only: the turn's open transaction is committed first. */
   const committed = (): void => group.flush();
 
@@ -206,6 +217,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       if (!db.open) return;
       committed();
       db.close();
+      walFlusher?.close();
     },
   };
 }

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createLinUcbPolicy } from '../../../src/rl/policy.js';
 import { replayPolicyState } from '../../../src/rl/policy-state.js';
 import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
@@ -31,6 +32,66 @@ describe('SQLite policy store', () => {
     const db = new Database(filePath, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+    await store.close();
+  });
+});
+
+describe('SQLite policy store WAL syncing', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  type FsyncCallback = (err: NodeJS.ErrnoException | null) => void;
+
+  /** Records fs.fsync calls by inode; each call is held until `release()` answers it (then it really runs). */
+  function holdFsyncs(): { inodes: number[]; release: () => Promise<void> } {
+    const original = fs.fsync.bind(fs);
+    const held: { fd: number; callback: FsyncCallback }[] = [];
+    const inodes: number[] = [];
+    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: FsyncCallback) => {
+      inodes.push(fs.fstatSync(fd).ino);
+      held.push({ fd, callback });
+    }) as typeof fs.fsync);
+    const release = async (): Promise<void> => {
+      await Promise.all(held.splice(0).map(({ fd, callback }) => new Promise<void>((resolve) => original(fd, (err) => (callback(err), resolve())))));
+    };
+    return { inodes, release };
+  }
+
+  const commits = async (store: ReturnType<typeof createSqlitePolicyStore>, n: number, prefix: string): Promise<void> => {
+    // why awaited one by one: the writes of one event-loop turn share a commit, so each of these is its own.
+    for (let i = 0; i < n; i++) await store.appendDecision(decision(`${prefix}${i}`));
+  };
+
+  it('with synchronous=NORMAL, fsyncs the WAL file off the event loop every 4 commits, one at a time, also on a reopened file', async () => {
+    const filePath = path.join(dir, 'wal-flush.sqlite');
+    for (const round of ['first', 'reopened']) {
+      const fsyncs = holdFsyncs();
+      const store = createSqlitePolicyStore({ filePath, synchronous: 'NORMAL' });
+      await store.open(metaOf('wal'));
+      const walInode = fs.statSync(`${filePath}-wal`).ino;
+      await commits(store, 3, `${round}-a`);
+      expect(fsyncs.inodes, round).toEqual([]);
+      await commits(store, 1, `${round}-b`);
+      expect(fsyncs.inodes, round).toEqual([walInode]);
+      // The first is still running: four more commits start no second one.
+      await commits(store, 4, `${round}-c`);
+      expect(fsyncs.inodes, round).toHaveLength(1);
+      await fsyncs.release();
+      await commits(store, 4, `${round}-d`);
+      expect(fsyncs.inodes, round).toEqual([walInode, walInode]);
+      await fsyncs.release();
+      await store.close();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('with synchronous=FULL, leaves it to SQLite, which syncs every commit', async () => {
+    const fsyncs = holdFsyncs();
+    const store = createSqlitePolicyStore({ filePath: path.join(dir, 'wal-full.sqlite'), synchronous: 'FULL' });
+    await store.open(metaOf('wal'));
+    await commits(store, 8, 'full');
+    expect(fsyncs.inodes).toEqual([]);
     await store.close();
   });
 });
