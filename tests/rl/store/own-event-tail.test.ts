@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OwnEventTail } from '../../../src/rl/store/own-event-tail.js';
+import { OwnEventTail, RECENT_DECISIONS_MAX } from '../../../src/rl/store/own-event-tail.js';
 import type { NewDecisionEvent } from '../../../src/rl/store/policy-store.js';
 import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
@@ -54,6 +54,14 @@ describe('OwnEventTail', () => {
     unknown.recordReward(1, { kind: 'reward', decisionId: 'elsewhere', value: 1, payload: {}, tsMs: 1 });
     expect(unknown.read(0, 10, true)).toBeUndefined();
 
+    const forgotten = new OwnEventTail(2);
+    forgotten.afterQuery([], 0, 10);
+    ['d1', 'd2', 'd3'].forEach((id, i) => forgotten.recordDecision(i + 1, decision(id)));
+    forgotten.recordReward(4, { kind: 'reward', decisionId: 'd3', value: 1, payload: {}, tsMs: 4 });
+    expect(forgotten.read(0, 10, true)?.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    forgotten.recordReward(5, { kind: 'reward', decisionId: 'd1', value: 1, payload: {}, tsMs: 5 });
+    expect(forgotten.read(4, 10, true)).toBeUndefined();
+
     const full = new OwnEventTail();
     full.afterQuery([{ id: 1, kind: 'decision', decisionId: 'a', episodeId: 'e', armIndex: 0, value: null, x: [], payload: {}, tsMs: 1 }], 0, 1);
     expect(full.read(1, 1, true)).toBeUndefined();
@@ -61,6 +69,25 @@ describe('OwnEventTail', () => {
 });
 
 describe('SQLite policy store read-back', () => {
+  it(`reads a reward for a decision older than the last ${RECENT_DECISIONS_MAX} from the database, with its decision's x`, async () => {
+    const store = createSqlitePolicyStore({ filePath: path.join(tmpDir('sre-tail-'), 'policy.sqlite'), synchronous: 'NORMAL' });
+    await store.open({ policyKey: 'k', armNames: ['a', 'b', 'c'], d: 2, featureSchemaHash: 'h', config: {} });
+    expect(await store.eventsAfter(0, 10)).toEqual([]);
+    const oldest = await store.appendDecision({ ...decision('oldest'), x: [0.25, 1] });
+    // why in one turn: one commit, so the filler is quick; the tail still records each decision.
+    await Promise.all(Array.from({ length: RECENT_DECISIONS_MAX }, (_, i) => store.appendDecision(decision(`filler-${i}`))));
+    let lastId = oldest;
+    for (;;) {
+      const page = await store.eventsAfter(lastId, 1000);
+      if (page.length === 0) break;
+      lastId = page.at(-1)?.id ?? lastId;
+    }
+    expect(await store.appendReward({ kind: 'reward', decisionId: 'oldest', value: 0.75, payload: {}, tsMs: 9 })).toBe('inserted');
+    expect((await store.eventsAfter(lastId, 10)).map((e) => [e.kind, e.decisionId, e.value, e.armIndex, e.x])).toEqual([['reward', 'oldest', 0.75, 2, [0.25, 1]]]);
+    await store.close();
+  });
+
+
   it('sees events another connection wrote after serving its own from memory', async () => {
     const file = path.join(tmpDir('sre-tail-'), 'policy.sqlite');
     const meta = { policyKey: 'k', armNames: ['a', 'b', 'c'], d: 2, featureSchemaHash: 'h', config: {} };
