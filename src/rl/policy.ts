@@ -56,6 +56,7 @@ const PAGE = 500;
 function toLogPrecision(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
+
 /** Far above the episodes one process runs at once (MAX_CONCURRENT_ENVS). */
 const DEFAULT_MAX_EPISODE_LOGS = 10_000;
 

@@ -14,8 +14,8 @@ interface Waiter {
  * on the policy_event table: 112 µs a row committed alone, 83 µs in threes, 50 µs in fifties).
  *
  * `onCommit` callbacks run in write order, after the commit and before the promises resolve: that is where a
- * caller publishes what is now durable. `afterCommit` runs once per COMMIT, before them. When the COMMIT fails, the transaction is rolled back, every write of
- * the turn is rejected and `onRollback` runs.
+ * caller publishes what is now durable. `afterCommit` runs once per COMMIT, before them. When the COMMIT fails,
+ * the transaction is rolled back, every write of the turn is rejected and `onRollback` runs.
  */
 export class GroupCommit {
   private waiters: Waiter[] = [];

@@ -87,7 +87,6 @@ describe('SQLite policy store read-back', () => {
     await store.close();
   });
 
-
   it('sees events another connection wrote after serving its own from memory', async () => {
     const file = path.join(tmpDir('sre-tail-'), 'policy.sqlite');
     const meta = { policyKey: 'k', armNames: ['a', 'b', 'c'], d: 2, featureSchemaHash: 'h', config: {} };
