@@ -164,7 +164,16 @@ describe('renderTemplate', () => {
     expect(renderTemplate('a{{#x}}[{{x}}]{{/x}}b', { x: '{{y}}', y: 'no' })).toBe('a[{{y}}]b');
   });
 
-  it('throws on a variable the input does not define', () => {
+  it('keeps a nested section only when both its variables are non-empty', () => {
+    const text = '<{{#a}}a={{a}}{{#b}}, b={{b}}{{/b}};{{/a}}>';
+    expect(renderTemplate(text, { a: '1', b: '2' })).toBe('<a=1, b=2;>');
+    expect(renderTemplate(text, { a: '1', b: '' })).toBe('<a=1;>');
+    expect(renderTemplate(text, { a: '', b: '2' })).toBe('<>');
+  });
+
+  it('throws on a variable the input does not define, and on sections not closed in order', () => {
     expect(() => renderTemplate('{{nope}}', {})).toThrow(/unknown variable 'nope'/);
+    expect(() => renderTemplate('{{#a}}{{#b}}{{/a}}{{/b}}', { a: 'x', b: 'y' })).toThrow(/closes '\{\{\/a\}\}'/);
+    expect(() => renderTemplate('{{#a}}x', { a: 'x' })).toThrow(/leaves '\{\{#a\}\}' open/);
   });
 });
