@@ -9,10 +9,10 @@ import { toEnvelope } from './protocol.js';
  * of what JSON.stringify spent on it. Strings this long are escaped and UTF-8 encoded once and their bytes reused;
  * the bytes are those of JSON.stringify(toEnvelope(result)), key order included.
  *
- * How: one JSON.stringify of the envelope with each long string replaced by a marker, then the markers' JSON
- * swapped for the cached bytes of the strings, in order. The marker holds a random id drawn at start-up, so no
- * agent-supplied text can forge it. Bytes rather than a string, so that the socket does not encode the long texts
- * again for every reply.
+ * How: one JSON.stringify of the envelope with each long string replaced by a marker, then that JSON and the cached
+ * bytes of the strings written in order into one buffer, each marker's place taken by its string. The marker holds
+ * a random id drawn at start-up, so no agent-supplied text can forge it. Bytes rather than a string, so that the
+ * socket does not encode the long texts again for every reply.
  */
 const LONG_TEXT_CHARS = 1024;
 const MARKER = `\u0000${randomUUID()}`;
@@ -20,6 +20,7 @@ const MARKER_JSON = JSON.stringify(MARKER);
 const longTextJson = new LRUCache<string, Buffer>({ max: 1024, maxSize: 64 * 1024 * 1024, sizeCalculation: (json) => json.length });
 const FRAME_HEAD = Buffer.from('{"type":"observation","data":');
 const FRAME_TAIL = Buffer.from('}');
+const EMPTY = Buffer.alloc(0);
 
 function textJson(text: string): Buffer {
   let json = longTextJson.get(text);
@@ -30,8 +31,8 @@ function textJson(text: string): Buffer {
   return json;
 }
 
-/** The envelope's JSON pieces, in order. */
-function envelopePieces(result: StepResult): Buffer[] {
+/** The envelope's UTF-8 JSON, written once into one buffer between `head` and `tail`. */
+function envelopeBytes(result: StepResult, head: Buffer = EMPTY, tail: Buffer = EMPTY): Buffer {
   const long: string[] = [];
   const marked = (text: string): string => {
     if (text.length < LONG_TEXT_CHARS) return text;
@@ -44,19 +45,30 @@ function envelopePieces(result: StepResult): Buffer[] {
     observation.recommendation = { ...recommendation, prompt: recommendation.prompt.map((message) => ({ ...message, content: marked(message.content) })) };
   }
   const json = JSON.stringify(toEnvelope({ ...result, observation }));
-  if (long.length === 0) return [Buffer.from(json)];
-  const pieces = json.split(MARKER_JSON);
-  const out: Buffer[] = [Buffer.from(pieces[0] ?? '')];
-  for (let i = 1; i < pieces.length; i++) out.push(textJson(long[i - 1] ?? ''), Buffer.from(pieces[i] ?? ''));
+  const texts = long.map(textJson);
+  // why MARKER_JSON.length: the marker's JSON is ASCII, one byte a character.
+  let size = head.length + Buffer.byteLength(json) - texts.length * MARKER_JSON.length + tail.length;
+  for (const text of texts) size += text.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = head.copy(out, 0);
+  let from = 0;
+  for (const text of texts) {
+    const marker = json.indexOf(MARKER_JSON, from);
+    at += out.write(json.slice(from, marker), at);
+    at += text.copy(out, at);
+    from = marker + MARKER_JSON.length;
+  }
+  at += out.write(json.slice(from), at);
+  tail.copy(out, at);
   return out;
 }
 
 /** UTF-8 JSON of the OpenEnv envelope of a reset/step result: `{"observation":…,"reward":…,"done":…}`. */
 export function envelopeJson(result: StepResult): Buffer {
-  return Buffer.concat(envelopePieces(result));
+  return envelopeBytes(result);
 }
 
 /** The WebSocket frame (UTF-8 JSON text) of a reset/step result. */
 export function observationFrameJson(result: StepResult): Buffer {
-  return Buffer.concat([FRAME_HEAD, ...envelopePieces(result), FRAME_TAIL]);
+  return envelopeBytes(result, FRAME_HEAD, FRAME_TAIL);
 }
