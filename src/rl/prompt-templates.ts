@@ -170,7 +170,7 @@ function variablesOf(input: PromptInput): Record<string, string | undefined> {
 
 /** The variable names a template text refers to, in order of first use. */
 function variableNamesOf(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{\{[#/]?(\w+)\}\}/g)].map((m) => m[1] as string))];
+  return [...new Set([...text.matchAll(TAG)].map((m) => m[2] as string))];
 }
 
 const systemVariables = new Map<string, string[]>();
