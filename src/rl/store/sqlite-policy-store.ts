@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS policy_event (
   decision_id TEXT NOT NULL, episode_id TEXT NOT NULL, arm_index INTEGER NOT NULL,
   value REAL, x TEXT, payload TEXT NOT NULL, ts_ms INTEGER NOT NULL,
   UNIQUE (policy_key, decision_id, kind));
--- why this UNIQUE order and an index on decision rows only: every index entry lands on a page the turn's COMMIT
+-- why this UNIQUE order and an index on decision rows only: every index entry lands on a page the group's COMMIT
 -- writes to the WAL. Decision ids grow with time, so a decision and its reward and relabel now go to one place at
 -- the right edge, not to three (one per kind); and the 64-odd episodes in flight scattered their rows over as many
 -- pages of an index on episode_id: one more WAL page a step. A reward or relabel row carries its decision's id, so
@@ -50,8 +50,8 @@ CREATE INDEX IF NOT EXISTS policy_snapshot_key ON policy_snapshot (policy_key, l
 
 /**
  * The default policy store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so when a promise of this
- * store resolves the row is committed (and, with synchronous=FULL, fsynced); writes of one event-loop turn share
- * one commit (group-commit.ts). SQLite has a single writer, so ids are assigned and committed in order and
+ * store resolves the row is committed (and, with synchronous=FULL, fsynced); writes made close together (the same
+ * few event-loop turns) share one commit (group-commit.ts). SQLite has a single writer, so ids are assigned and committed in order and
  * `eventsAfter` never skips a late commit. Several processes may share the file.
  */
 export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): PolicyStore {
@@ -93,7 +93,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     },
     () => walFlusher?.committed(),
   );
-  /** Reads see committed rows only: the turn's open transaction is committed first. */
+  /** Reads see committed rows only: the open group's transaction is committed first. */
   const committed = (): void => group.flush();
 
   let policyKey: string | undefined;
@@ -196,7 +196,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       };
     },
     async eventsAfter(afterId, limit) {
-      // why: the tail holds committed events only, so the hot path neither queries nor cuts the turn's commit short.
+      // why: the tail holds committed events only, so the hot path neither queries nor cuts the group's commit short.
       const fromMemory = tail.read(afterId, limit, isUnchangedByOthers());
       if (fromMemory !== undefined) return fromMemory;
       committed();
@@ -206,7 +206,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       return events;
     },
     async episodeEvents(episodeId) {
-      // why no commit first: these rows plan relabels, they are not folded; this turn's own rows belong in the plan.
+      // why no commit first: these rows plan relabels, they are not folded; the open group's own rows belong in the plan.
       return (stmt.episodeEvents.all({ key: key(), episodeId }) as EventRow[]).map(toPolicyEvent);
     },
     async pendingDecisions(upToId) {
