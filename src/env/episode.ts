@@ -5,8 +5,8 @@ import type { ExecResult } from './db/engine.js';
 import type { Environment } from './environment.js';
 import { attemptContextOf, executeAndGrade, type RunningEpisode } from './episode-state.js';
 import type { Grade } from './grade/grader.js';
-import { errorFieldsOf, generateRecommendationOf, initialObservationOf, previewOf, recommendationOf } from './observation.js';
-import type { AttemptContext, Diagnosis } from './ports.js';
+import { generateRecommendationOf, initialObservationOf, observationAfter, previewOf, recommendationOf } from './observation.js';
+import type { Diagnosis } from './ports.js';
 import { startFromFault } from './repair-start.js';
 import { SerialLock } from './serial-lock.js';
 import { goldFor } from './tasks/task.js';
@@ -165,14 +165,7 @@ export class Episode {
     a: { attempt: number; arm: string; sql: string; exec: ExecResult; grade: Grade; completionTokens: number; latencyMs: number; onEvent: StepEventSink },
   ): Promise<StepResult> {
     const { policy, config } = this.env.deps;
-    const ctx: AttemptContext = {
-      ...attemptContextOf(s, this.env.deps.config.episode.maxAttempts),
-      attempt: a.attempt,
-      sql: a.sql,
-      failure: a.exec.ok ? undefined : a.exec,
-      result: a.exec.ok ? a.exec : undefined,
-      grade: a.grade,
-    };
+    const ctx = attemptContextOf(s, config.episode.maxAttempts, a);
     const diagnosis = a.grade.isMatch ? undefined : policy.diagnose(ctx);
     this.emitOutcome(a.exec, a.grade, diagnosis, a.onEvent);
     if (s.decision !== undefined) {
@@ -189,36 +182,34 @@ export class Episode {
     const reward = clamp(stepReward.total, config.score.min, config.score.max);
     a.onEvent({ type: 'rl_reward', reward, breakdown: stepReward.parts, score: a.grade.score });
     const isDone = a.grade.isSuccess || a.attempt >= config.episode.maxAttempts;
-    Object.assign(s, {
-      attempt: a.attempt,
-      stepCount: s.stepCount + 1,
-      isDone,
-      isSuccess: a.grade.isSuccess,
-      lastSql: a.sql,
-      lastDiagnosis: diagnosis,
-      lastArm: a.arm,
-      decision: undefined,
-    });
+    s.attempt = a.attempt;
+    s.stepCount += 1;
+    s.isDone = isDone;
+    s.isSuccess = a.grade.isSuccess;
+    s.lastSql = a.sql;
+    s.lastDiagnosis = diagnosis;
+    s.lastArm = a.arm;
+    s.decision = undefined;
     s.stepRewards.push(reward);
     if (!isDone && diagnosis !== undefined) {
-      s.decision = await policy.recommend({ ...ctx, previousDiagnosis: diagnosis, previousArm: a.arm }, diagnosis, this.env.engine(s.dialect));
+      // The attempt's outcome, its diagnosis now the previous one: s holds both.
+      s.decision = await policy.recommend(attemptContextOf(s, config.episode.maxAttempts, a), diagnosis, this.env.engine(s.dialect));
       a.onEvent({ type: 'rl_action', arm: s.decision.arm, probability: s.decision.probability, decision_id: s.decision.decisionId, explored: s.decision.isExplored, scores: s.decision.scores });
     }
     if (isDone) {
       await policy.endEpisode(s.id, a.grade.isSuccess);
       a.onEvent({ type: 'rl_episode_end', total_reward: s.stepRewards.reduce((x, y) => x + y, 0), success: a.grade.isSuccess, attempts: a.attempt });
     }
-    s.observation = {
-      ...s.observation,
+    s.observation = observationAfter(s.observation, diagnosis, {
       current_sql: a.sql,
       result: a.exec.ok ? previewOf(a.exec, config.sql.maxRows) : null,
-      ...errorFieldsOf(diagnosis),
       attempt_number: a.attempt,
       score: a.grade.score,
       reward_breakdown: { ...stepReward.parts, total: stepReward.total, clamped: reward, ...gradeParts(a.grade) },
       success: a.grade.isSuccess,
       recommendation: s.decision === undefined ? null : recommendationOf(s.decision),
-    };
+      injected_fault: s.observation.injected_fault,
+    });
     return { observation: s.observation, reward, done: isDone };
   }
 

@@ -1,7 +1,7 @@
 import { RequestValidationError } from '../errors.js';
 import type { Environment } from './environment.js';
 import { attemptContextOf, executeAndGrade, type RunningEpisode } from './episode-state.js';
-import { errorFieldsOf, previewOf, recommendationOf } from './observation.js';
+import { observationAfter, previewOf, recommendationOf } from './observation.js';
 
 /**
  * `repair` mode: replaces the episode's starting point with a corrupted gold query, its real outcome and the
@@ -16,18 +16,19 @@ export async function startFromFault(env: Environment, s: RunningEpisode, seed: 
   const fault = await faults.corrupt(s.question, s.goldSql, engine, seed);
   if (fault === undefined) return;
   const { exec, grade } = await executeAndGrade(env, s, fault.sql);
-  const ctx = { ...attemptContextOf(s, env.deps.config.episode.maxAttempts), sql: fault.sql, failure: exec.ok ? undefined : exec, result: exec.ok ? exec : undefined, grade };
+  const ctx = attemptContextOf(s, env.deps.config.episode.maxAttempts, { attempt: s.attempt, sql: fault.sql, exec, grade });
   const diagnosis = grade.isMatch ? undefined : env.deps.policy.diagnose(ctx);
   s.lastSql = fault.sql;
   s.lastDiagnosis = diagnosis;
   if (diagnosis !== undefined) s.decision = await env.deps.policy.recommend(ctx, diagnosis, engine);
-  s.observation = {
-    ...s.observation,
+  s.observation = observationAfter(s.observation, diagnosis, {
     current_sql: fault.sql,
-    injected_fault: fault.fault,
     result: exec.ok ? previewOf(exec, env.deps.config.sql.maxRows) : null,
-    ...errorFieldsOf(diagnosis),
+    attempt_number: s.observation.attempt_number,
     score: grade.score,
+    reward_breakdown: s.observation.reward_breakdown,
+    success: s.observation.success,
     recommendation: s.decision === undefined ? s.observation.recommendation : recommendationOf(s.decision),
-  };
+    injected_fault: fault.fault,
+  });
 }
