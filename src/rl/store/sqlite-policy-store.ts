@@ -51,8 +51,8 @@ CREATE INDEX IF NOT EXISTS policy_snapshot_key ON policy_snapshot (policy_key, l
 /**
  * The default policy store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so when a promise of this
  * store resolves the row is committed (and, with synchronous=FULL, fsynced); writes made close together (the same
- * few event-loop turns) share one commit (group-commit.ts). SQLite has a single writer, so ids are assigned and committed in order and
- * `eventsAfter` never skips a late commit. Several processes may share the file.
+ * few event-loop turns) share one commit (group-commit.ts). SQLite has a single writer, so ids are assigned and
+ * committed in order and `eventsAfter` never skips a late commit. Several processes may share the file.
  */
 export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): PolicyStore {
   fs.mkdirSync(path.dirname(options.filePath), { recursive: true });
@@ -206,7 +206,7 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
       return events;
     },
     async episodeEvents(episodeId) {
-      // why no commit first: these rows plan relabels, they are not folded; the open group's own rows belong in the plan.
+      // why no commit first: these rows plan relabels, they are not folded; the open group's rows belong in the plan.
       return (stmt.episodeEvents.all({ key: key(), episodeId }) as EventRow[]).map(toPolicyEvent);
     },
     async pendingDecisions(upToId) {
