@@ -34,9 +34,13 @@ export function toEnvelope(result: StepResult): { observation: StepResult['obser
  * `locPrefix` is ['body'] for HTTP bodies and [] for actions (OpenEnv reports action errors without 'body').
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, locPrefix: (string | number)[]): z.infer<S> {
-  const parsed = schema.safeParse(input, { reportInput: true });
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new RequestValidationError(parsed.error.issues.flatMap((issue) => toValidationIssues(issue, locPrefix)));
+  // why a second parse for the issues: with `reportInput` zod 4 leaves its compiled fast path, and a valid message
+  // (nearly every one) cost ~1.3 µs more to parse, twice a WebSocket step.
+  const reported = schema.safeParse(input, { reportInput: true });
+  const issues = reported.success ? parsed.error.issues : reported.error.issues;
+  throw new RequestValidationError(issues.flatMap((issue) => toValidationIssues(issue, locPrefix)));
 }
 
 function toValidationIssues(issue: z.core.$ZodIssue, locPrefix: (string | number)[]): ValidationIssue[] {
