@@ -205,7 +205,16 @@ export class Episode {
       result: a.exec.ok ? previewOf(a.exec, config.sql.maxRows) : null,
       attempt_number: a.attempt,
       score: a.grade.score,
-      reward_breakdown: { ...stepReward.parts, total: stepReward.total, clamped: reward, ...gradeParts(a.grade) },
+      reward_breakdown: {
+        ...stepReward.parts,
+        total: stepReward.total,
+        clamped: reward,
+        score: a.grade.score,
+        raw_score: a.grade.raw,
+        executes: a.grade.components.executes,
+        match: a.grade.components.match,
+        partial: a.grade.components.partial,
+      },
       success: a.grade.isSuccess,
       recommendation: s.decision === undefined ? null : recommendationOf(s.decision),
       injected_fault: s.observation.injected_fault,
@@ -228,12 +237,3 @@ function clamp(x: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, x));
 }
 
-function gradeParts(grade: Grade): Record<string, number> {
-  return {
-    score: grade.score,
-    raw_score: grade.raw,
-    executes: grade.components.executes,
-    match: grade.components.match,
-    partial: grade.components.partial,
-  };
-}

@@ -96,7 +96,7 @@ export function contextInputOf(ctx: AttemptContext, diagnosis: Diagnosis): Conte
     maxAttempts: ctx.maxAttempts,
     sql: ctx.sql,
     tableCount: ctx.schema.tables.length,
-    ...(ctx.previousArm === undefined ? {} : { previousArm: ctx.previousArm }),
-    ...(ctx.previousDiagnosis === undefined ? {} : { previousErrorClass: ctx.previousDiagnosis.errorClass }),
+    previousArm: ctx.previousArm,
+    previousErrorClass: ctx.previousDiagnosis?.errorClass,
   };
 }

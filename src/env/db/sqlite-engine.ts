@@ -28,8 +28,17 @@ function failure(kind: SqlFailure['kind'], code: string, message: string, starte
 
 function toResult(outcome: PoolOutcome, timeoutMs: number, startedMs: number): ExecResult {
   if (outcome.ok) {
-    const { ok, ...rest } = outcome;
-    return { ok, ...rest, rowCount: rest.rows.length, elapsedMs: elapsedSince(startedMs) };
+    return {
+      ok: true,
+      columns: outcome.columns,
+      rows: outcome.rows,
+      isTruncated: outcome.isTruncated,
+      hasTruncatedCells: outcome.hasTruncatedCells,
+      floatCells: outcome.floatCells,
+      executedSql: outcome.executedSql,
+      rowCount: outcome.rows.length,
+      elapsedMs: elapsedSince(startedMs),
+    };
   }
   switch (outcome.kind) {
     case 'timeout':

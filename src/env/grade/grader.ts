@@ -171,8 +171,9 @@ export function createGrader(deps: GraderDeps): Grader {
       isSuccess: score >= deps.score.successThreshold,
       raw,
       components,
-      ...(gold.ok ? {} : { goldFailure: gold }),
-      ...(pred.ok ? { predResult: pred } : { predFailure: pred }),
+      goldFailure: gold.ok ? undefined : gold,
+      predFailure: pred.ok ? undefined : pred,
+      predResult: pred.ok ? pred : undefined,
     };
   }
 
