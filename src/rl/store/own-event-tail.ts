@@ -38,6 +38,11 @@ export class OwnEventTail {
     this.push({ id, kind: e.kind, decisionId: e.decisionId, episodeId: decision.episodeId, armIndex: decision.armIndex, value: e.value, x: decision.x, payload: e.payload, tsMs: e.tsMs });
   }
 
+  /** The arm and episode of a recent decision (one that is committed), or undefined when it is not remembered. */
+  decisionOf(decisionId: string): { armIndex: number; episodeId: string } | undefined {
+    return this.decisions.get(decisionId);
+  }
+
   /** The events after `afterId` from memory, or undefined when the database must be read. */
   read(afterId: number, limit: number, isUnchangedByOthers: boolean): PolicyEvent[] | undefined {
     if (!isUnchangedByOthers || this.readUpTo === undefined || afterId < this.readUpTo) return undefined;

@@ -168,6 +168,33 @@ describe('SQLite policy files written by an earlier version', () => {
   });
 });
 
+describe('SQLite policy store rewards', () => {
+  it('writes the same reward row for a decision it wrote itself (known from memory) as for one it looks up', async () => {
+    const filePath = path.join(dir, 'reward-rows.sqlite');
+    const meta = metaOf('rewards');
+    const writer = createSqlitePolicyStore({ filePath });
+    const other = createSqlitePolicyStore({ filePath });
+    await writer.open(meta);
+    await other.open(meta);
+    await writer.appendDecision({ ...decision('own'), episodeId: 'e-own', armIndex: 1 });
+    await other.appendDecision({ ...decision('theirs'), episodeId: 'e-theirs', armIndex: 0 });
+    const reward = (decisionId: string, value: number) => ({ kind: 'reward' as const, decisionId, value, payload: { v: value }, tsMs: 5 });
+    expect(await writer.appendReward(reward('own', 0.25))).toBe('inserted');
+    expect(await writer.appendReward(reward('theirs', 0.75))).toBe('inserted');
+    expect(await writer.appendReward(reward('own', 1))).toBe('duplicate');
+    expect(await writer.appendReward(reward('theirs', 1))).toBe('duplicate');
+    const reader = new Database(filePath, { readonly: true });
+    const rows = reader.prepare("SELECT policy_key, decision_id, episode_id, arm_index, value, x, payload, ts_ms FROM policy_event WHERE kind = 'reward' ORDER BY id").all();
+    reader.close();
+    expect(rows).toEqual([
+      { policy_key: 'rewards', decision_id: 'own', episode_id: 'e-own', arm_index: 1, value: 0.25, x: null, payload: '{"v":0.25}', ts_ms: 5 },
+      { policy_key: 'rewards', decision_id: 'theirs', episode_id: 'e-theirs', arm_index: 0, value: 0.75, x: null, payload: '{"v":0.75}', ts_ms: 5 },
+    ]);
+    await writer.close();
+    await other.close();
+  });
+});
+
 describe('SQLite policy store group commit', () => {
   const meta = metaOf('group');
 
