@@ -42,9 +42,9 @@ export function armContextOf(diagnosis: { errorClass: string; token?: string }, 
   const hasSql = sql !== null && sql.trim() !== '';
   return {
     errorClass: diagnosis.errorClass,
-    ...(diagnosis.token === undefined || diagnosis.token === '' ? {} : { token: diagnosis.token }),
+    token: diagnosis.token === '' ? undefined : diagnosis.token,
     sql: hasSql ? sql : null,
-    ...(hasSql ? { shape: analyzeSql(sql) } : {}),
+    shape: hasSql ? analyzeSql(sql) : undefined,
     tableCount,
   };
 }

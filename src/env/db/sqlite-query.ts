@@ -55,7 +55,7 @@ interface Handle {
   statements: LRUCache<string, Database.Statement<unknown[], unknown[]>>;
 }
 
-function readRows(stmt: Database.Statement<unknown[], unknown[]>, job: QueryJob): Omit<QueryRows, 'ok' | 'executedSql'> {
+function readRows(stmt: Database.Statement<unknown[], unknown[]>, job: QueryJob, executedSql: string): QueryRows {
   const columns = stmt.columns().map((c) => c.name);
   const width = columns.length;
   const rows: Cell[][] = [];
@@ -88,7 +88,7 @@ function readRows(stmt: Database.Statement<unknown[], unknown[]>, job: QueryJob)
     if (resultBytes > MAX_RESULT_BYTES) throw new ResultTooLargeError();
     rows.push(row);
   }
-  return { columns, rows, isTruncated, hasTruncatedCells, floatCells };
+  return { ok: true, columns, rows, isTruncated, hasTruncatedCells, floatCells, executedSql };
 }
 
 function toFailure(err: unknown): QueryFailure {
@@ -139,7 +139,7 @@ export function createQueryRunner(maxHandles = 32, maxStatements = 64): QueryRun
   function runOnce(job: QueryJob, sql: string): QueryReply {
     const stmt = prepare(open(job.file), sql);
     if (stmt === undefined) return NOT_READ_ONLY;
-    return { ok: true, ...readRows(stmt, job), executedSql: sql };
+    return readRows(stmt, job, sql);
   }
 
   return {
