@@ -24,23 +24,39 @@ async function episodeResults(): Promise<StepResult[]> {
   return results;
 }
 
+/** JSON.stringify's text with each non-ASCII UTF-16 code unit as a \\uXXXX escape (Python's json.dumps default). */
+function expectedJson(value: unknown): string {
+  let out = '';
+  for (const c of JSON.stringify(value)) {
+    for (let i = 0; i < c.length; i++) {
+      const code = c.charCodeAt(i);
+      out += code < 0x80 ? c[i] : `\\u${code.toString(16).padStart(4, '0')}`;
+    }
+  }
+  return out;
+}
+
 describe('reply JSON writer', () => {
-  it('writes exactly what JSON.stringify writes for real reset and step results, twice in a row', async () => {
+  it('writes exactly what JSON.stringify writes, in ASCII, for real reset and step results, twice in a row', async () => {
     const results = await episodeResults();
     expect(results.at(-1)?.observation.recommendation).toBeNull();
     expect(results[1]?.observation.recommendation?.prompt[0]?.content.length).toBeGreaterThan(1024);
     for (const result of [...results, ...results]) {
-      expect(envelopeJson(result).equals(Buffer.from(JSON.stringify(toEnvelope(result))))).toBe(true);
-      expect(observationFrameJson(result).toString()).toBe(JSON.stringify({ type: 'observation', data: toEnvelope(result) }));
+      expect(envelopeJson(result).equals(Buffer.from(expectedJson(toEnvelope(result))))).toBe(true);
+      expect(observationFrameJson(result).toString()).toBe(expectedJson({ type: 'observation', data: toEnvelope(result) }));
+      expect(JSON.parse(observationFrameJson(result).toString())).toEqual(JSON.parse(JSON.stringify({ type: 'observation', data: toEnvelope(result) })));
     }
   });
 
-  it('escapes long texts exactly (quotes, control characters, lone surrogates, non-ASCII) and leaves out undefined members', async () => {
+  it('escapes long and short texts exactly (quotes, control characters, lone surrogates, non-ASCII) and leaves out undefined members', async () => {
     const [reset] = await episodeResults();
     const nasty = `"quoted" \\ back\tslash\n\u0000\u001f \ud800 lone, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ü ${'x'.repeat(2000)}`;
-    const observation = { ...reset!.observation, schema_info: nasty, evidence: nasty.slice(0, 1500), injected_fault: undefined as unknown as null };
+    const observation = { ...reset!.observation, schema_info: nasty, evidence: nasty.slice(0, 1500), question: 'Wie viele Kunden … ü 𝔘?', injected_fault: undefined as unknown as null };
     const result: StepResult = { observation, reward: 0.5, done: false };
-    expect(envelopeJson(result).equals(Buffer.from(JSON.stringify(toEnvelope(result))))).toBe(true);
+    const bytes = envelopeJson(result);
+    expect(bytes.equals(Buffer.from(expectedJson(toEnvelope(result))))).toBe(true);
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    expect(JSON.parse(bytes.toString()).observation).toMatchObject({ schema_info: nasty, question: 'Wie viele Kunden … ü 𝔘?' });
     expect(JSON.parse(envelopeJson(result).toString()).observation).not.toHaveProperty('injected_fault');
     const changed: StepResult = { ...result, observation: { ...observation, schema_info: `${nasty}!` } };
     expect(JSON.parse(envelopeJson(changed).toString()).observation.schema_info).toBe(`${nasty}!`);
