@@ -26,7 +26,6 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
-  private readonly children = new Map<object, Map<string, unknown>>();
   readonly modelInfo = new client.Gauge({ name: 'sre_model_info', help: 'Configured model backend (value 1)', labelNames: ['backend', 'model', 'device'], registers: [this.registry] });
 
   /** Wraps a step event sink so the step's SQL time, error class and arm choice are counted. */
@@ -39,39 +38,21 @@ export class Metrics {
 
   /** Times one step; call the returned function with its outcome. */
   startStep(transport: 'http' | 'ws' | 'sse'): (outcome: 'ok' | 'error') => void {
-    const end = this.child(this.stepSeconds, transport, { transport }).startTimer();
+    const end = this.stepSeconds.startTimer({ transport });
     return (outcome) => {
       end();
-      this.child(this.steps, `${transport}\u0000${outcome}`, { transport, outcome }).inc();
+      this.steps.inc({ transport, outcome });
     };
-  }
-
-  /**
-   * The series of `metric` for `labels`, looked up once per key. why: prom-client hashes the label set on every
-   * inc/observe that passes labels; steps pay that several times each.
-   */
-  private child<T extends { labels(labels: Record<string, string>): unknown }>(metric: T, key: string, labels: Record<string, string>): ReturnType<T['labels']> {
-    let byKey = this.children.get(metric);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.children.set(metric, byKey);
-    }
-    let series = byKey.get(key);
-    if (series === undefined) {
-      series = metric.labels(labels);
-      byKey.set(key, series);
-    }
-    return series as ReturnType<T['labels']>;
   }
 
   private observe(event: StepEvent): void {
     if (event.type === 'error') {
-      this.child(this.errors, event.error_class, { error_class: event.error_class }).inc();
+      this.errors.inc({ error_class: event.error_class });
       this.sqlSeconds.observe(event.sql_ms / 1000);
     } else if (event.type === 'success') {
       this.sqlSeconds.observe(event.sql_ms / 1000);
     } else if (event.type === 'rl_action') {
-      this.child(this.arms, event.arm, { arm: event.arm }).inc();
+      this.arms.inc({ arm: event.arm });
     }
   }
 }
