@@ -40,6 +40,46 @@ describe('createQueryRunner (inside a worker)', () => {
     }
   });
 
+  it('holds a shared lock on a rollback-journal file: readers go on, a writer waits until the handle closes', () => {
+    const file = makeDb('locked.sqlite', 'kept');
+    const own = createQueryRunner();
+    try {
+      expect(own.run(job(file, 'SELECT v FROM t'))).toMatchObject({ ok: true, rows: [['kept']] });
+      const writer = new Database(file, { timeout: 0 });
+      try {
+        expect(() => writer.exec("INSERT INTO t VALUES ('new')")).toThrow(/database is locked/);
+        expect(own.run(job(file, 'SELECT count(*) FROM t'))).toMatchObject({ ok: true, rows: [[1]] });
+        const reader = new Database(file, { readonly: true });
+        expect(reader.prepare('SELECT v FROM t').pluck().all()).toEqual(['kept']);
+        reader.close();
+        own.close();
+        writer.exec("INSERT INTO t VALUES ('new')");
+      } finally {
+        writer.close();
+      }
+    } finally {
+      own.close();
+    }
+  });
+
+  it('reads a WAL file without locking out writers or other readers, and sees their commits', () => {
+    const file = path.join(dir, 'wal.sqlite');
+    const writer = new Database(file, { timeout: 0 });
+    writer.pragma('journal_mode = WAL');
+    writer.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('one');");
+    const other = createQueryRunner();
+    try {
+      expect(runner.run(job(file, 'SELECT count(*) FROM t'))).toMatchObject({ ok: true, rows: [[1]] });
+      expect(other.run(job(file, 'SELECT count(*) FROM t'))).toMatchObject({ ok: true, rows: [[1]] });
+      writer.exec("INSERT INTO t VALUES ('two')");
+      expect(runner.run(job(file, 'SELECT count(*) FROM t'))).toMatchObject({ ok: true, rows: [[2]] });
+      expect(other.run(job(file, 'SELECT count(*) FROM t'))).toMatchObject({ ok: true, rows: [[2]] });
+    } finally {
+      other.close();
+      writer.close();
+    }
+  });
+
   it('reports a missing file as an SQLite error value', () => {
     const result = runner.run(job(path.join(dir, 'missing.sqlite'), 'SELECT 1'));
     expect(result).toMatchObject({ ok: false, kind: 'error', code: 'SQLITE_CANTOPEN' });
