@@ -1,13 +1,16 @@
 import type { PolicyEvent, PolicyEventKind } from './policy-store.js';
 
-/** The columns of one event as both adapters select them (reward/relabel rows take x from their decision row). */
-export const EVENT_COLUMNS = `e.id, e.kind, e.decision_id, e.episode_id, e.arm_index, e.value,
-  COALESCE(e.x, dx.x) AS x, e.payload, e.ts_ms`;
-
-/** Join that fetches the decision's context vector for reward/relabel rows. */
-export function decisionXJoin(table: string): string {
-  return `LEFT JOIN ${table} dx
-  ON e.kind <> 'decision' AND dx.policy_key = e.policy_key AND dx.kind = 'decision' AND dx.decision_id = e.decision_id`;
+/**
+ * The columns of one event `e` of `table` as both adapters select them: reward/relabel rows take x from their
+ * decision row. why a scalar subquery rather than a LEFT JOIN: it is always one lookup in the UNIQUE index. With the
+ * join, PostgreSQL planned from a young table's stale statistics (one decision row expected) a nested loop over every
+ * decision of the policy, ~43 ms per read at 5,000 decisions.
+ */
+export function eventColumns(table: string): string {
+  return `e.id, e.kind, e.decision_id, e.episode_id, e.arm_index, e.value,
+  COALESCE(e.x, (SELECT dx.x FROM ${table} dx
+    WHERE dx.policy_key = e.policy_key AND dx.kind = 'decision' AND dx.decision_id = e.decision_id)) AS x,
+  e.payload, e.ts_ms`;
 }
 
 export interface EventRow {

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
-import { SNAPSHOTS_KEPT, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
+import { BatchQueue } from './batch-queue.js';
+import { eventColumns, toPolicyEvent, type EventRow } from './event-row.js';
+import { SNAPSHOTS_KEPT, type NewDecisionEvent, type NewRewardEvent, type PolicyEvent, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
+import { SharedReads } from './shared-reads.js';
 
 export interface PgPolicyStoreOptions {
   connectionString: string;
@@ -35,11 +37,18 @@ CREATE TABLE IF NOT EXISTS ${s}.policy_snapshot (
 CREATE INDEX IF NOT EXISTS policy_snapshot_key ON ${s}.policy_snapshot (policy_key, last_event_id);`;
 }
 
+/** One append waiting for its batch: a decision resolves with its id, a reward with whether it was inserted. */
+type Append = { kind: 'decision'; event: NewDecisionEvent } | { kind: 'reward'; event: NewRewardEvent };
+
 /**
  * A policy store shared by several server processes (POLICY_STORE_URL). Each process appends events (BIGSERIAL
- * ids) and pulls `eventsAfter(lastSeen)`. Every append takes a transaction-scoped advisory lock first, so ids are
- * committed in id order and a reader never sees id n+1 before id n; without it a slow commit of a lower id would be
- * skipped for ever. Rewards are idempotent through UNIQUE (policy_key, kind, decision_id).
+ * ids) and pulls `eventsAfter(lastSeen)`. Every append transaction takes a transaction-scoped advisory lock first, so
+ * ids are committed in id order and a reader never sees id n+1 before id n; without it a slow commit of a lower id
+ * would be skipped for ever. Rewards are idempotent through UNIQUE (policy_key, kind, decision_id).
+ *
+ * Appends are group-committed (BatchQueue): the appends that arrive while one transaction is in flight share the
+ * next, its decisions in one INSERT and then its rewards in another. why: with a transaction per append, five round
+ * trips and a WAL flush under the lock, bench:server's 64 clients got ~70 steps/s, the lock queue being the limit.
  */
 export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore {
   const schema = options.schema ?? 'public';
@@ -72,8 +81,85 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     }
   }
 
+  const insertDecision = (c: pg.ClientBase, e: NewDecisionEvent): Promise<number> =>
+    c
+      .query<{ id: string }>(
+        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+         VALUES ($1, 'decision', $2, $3, $4, NULL, $5, $6, $7) RETURNING id`,
+        [key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs],
+      )
+      .then(({ rows }) => Number(rows[0]?.id));
+
+  const insertReward = (c: pg.ClientBase, e: NewRewardEvent): Promise<boolean> =>
+    c
+      .query(
+        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+         SELECT policy_key, $2, decision_id, episode_id, arm_index, $4, NULL, $5, $6 FROM ${s}.policy_event
+         WHERE policy_key = $1 AND kind = 'decision' AND decision_id = $3
+         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING`,
+        [key(), e.kind, e.decisionId, e.value, JSON.stringify(e.payload), e.tsMs],
+      )
+      .then(({ rowCount }) => rowCount === 1);
+
+  /** Decisions get ids in the batch's order. A reward repeated within the batch is tried once; its repeats are not inserted. */
+  const insertBatch = async (c: pg.ClientBase, appends: Append[]): Promise<(number | boolean)[]> => {
+    const decisions = appends.flatMap((a) => (a.kind === 'decision' ? [a.event] : []));
+    const ids = new Map<string, number>();
+    if (decisions.length > 0) {
+      const { rows } = await c.query<{ id: string; decision_id: string }>(
+        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+         SELECT $1, 'decision', d.decision_id, d.episode_id, d.arm_index, NULL, d.x, d.payload::jsonb, d.ts_ms
+         FROM unnest($2::text[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int8[])
+           WITH ORDINALITY AS d (decision_id, episode_id, arm_index, x, payload, ts_ms, ord)
+         ORDER BY d.ord RETURNING id, decision_id`,
+        [
+          key(),
+          decisions.map((e) => e.decisionId),
+          decisions.map((e) => e.episodeId),
+          decisions.map((e) => e.armIndex),
+          decisions.map((e) => JSON.stringify(e.x)),
+          decisions.map((e) => JSON.stringify(e.payload)),
+          decisions.map((e) => e.tsMs),
+        ],
+      );
+      for (const row of rows) ids.set(row.decision_id, Number(row.id));
+    }
+    const tried = new Map<string, NewRewardEvent>();
+    for (const a of appends) if (a.kind === 'reward' && !tried.has(`${a.event.kind} ${a.event.decisionId}`)) tried.set(`${a.event.kind} ${a.event.decisionId}`, a.event);
+    const inserted = new Set<NewRewardEvent>();
+    if (tried.size > 0) {
+      const rewards = [...tried.values()];
+      const { rows } = await c.query<{ kind: string; decision_id: string }>(
+        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+         SELECT d.policy_key, r.kind, d.decision_id, d.episode_id, d.arm_index, r.value, NULL, r.payload::jsonb, r.ts_ms
+         FROM unnest($2::text[], $3::text[], $4::float8[], $5::text[], $6::int8[])
+           WITH ORDINALITY AS r (kind, decision_id, value, payload, ts_ms, ord)
+         JOIN ${s}.policy_event d ON d.policy_key = $1 AND d.kind = 'decision' AND d.decision_id = r.decision_id
+         ORDER BY r.ord
+         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING RETURNING kind, decision_id`,
+        [
+          key(),
+          rewards.map((e) => e.kind),
+          rewards.map((e) => e.decisionId),
+          rewards.map((e) => e.value),
+          rewards.map((e) => JSON.stringify(e.payload)),
+          rewards.map((e) => e.tsMs),
+        ],
+      );
+      for (const row of rows) inserted.add(tried.get(`${row.kind} ${row.decision_id}`) as NewRewardEvent);
+    }
+    return appends.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
+  };
+
+  const appends = new BatchQueue<Append, number | boolean>(
+    (batch) => inOrderedTx((c) => insertBatch(c, batch)),
+    (a) => inOrderedTx<number | boolean>((c) => (a.kind === 'decision' ? insertDecision(c, a.event) : insertReward(c, a.event))),
+  );
+
+  const tailReads = new SharedReads<PolicyEvent[]>();
+
   const selectEvents = async (where: string, params: unknown[], tail = ''): Promise<ReturnType<typeof toPolicyEvent>[]> => {
-    const sql = `SELECT ${EVENT_COLUMNS} FROM ${s}.policy_event e ${decisionXJoin(`${s}.policy_event`)}
+    const sql = `SELECT ${eventColumns(`${s}.policy_event`)} FROM ${s}.policy_event e
       WHERE e.policy_key = $1 AND ${where} ORDER BY e.id ${tail}`;
     const { rows } = await pool.query<EventRow>(sql, [key(), ...params]);
     return rows.map(toPolicyEvent);
@@ -98,27 +184,12 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       return rows.map((r) => ({ policyKey: r.policy_key, armNames: r.arm_names, d: r.d, featureSchemaHash: r.feature_schema_hash, config: r.config }));
     },
     async appendDecision(e) {
-      return inOrderedTx(async (c) => {
-        const { rows } = await c.query<{ id: string }>(
-          `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-           VALUES ($1, 'decision', $2, $3, $4, NULL, $5, $6, $7) RETURNING id`,
-          [key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs],
-        );
-        return Number(rows[0]?.id);
-      });
+      key();
+      return (await appends.push({ kind: 'decision', event: e })) as number;
     },
     async appendReward(e) {
-      const inserted = await inOrderedTx(async (c) => {
-        const { rowCount } = await c.query(
-          `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-           SELECT policy_key, $2, decision_id, episode_id, arm_index, $4, NULL, $5, $6 FROM ${s}.policy_event
-           WHERE policy_key = $1 AND kind = 'decision' AND decision_id = $3
-           ON CONFLICT (policy_key, kind, decision_id) DO NOTHING`,
-          [key(), e.kind, e.decisionId, e.value, JSON.stringify(e.payload), e.tsMs],
-        );
-        return rowCount === 1;
-      });
-      if (inserted) return 'inserted';
+      key();
+      if ((await appends.push({ kind: 'reward', event: e })) === true) return 'inserted';
       const { rowCount } = await pool.query(`SELECT 1 FROM ${s}.policy_event WHERE policy_key = $1 AND kind = 'decision' AND decision_id = $2`, [
         key(),
         e.decisionId,
@@ -146,7 +217,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       if (row === undefined) return undefined;
       return { lastEventId: Number(row.last_event_id), featureSchemaHash: row.feature_schema_hash, state: JSON.parse(row.state) as PolicySnapshot['state'], tsMs: Number(row.ts_ms) };
     },
-    eventsAfter: (afterId, limit) => selectEvents('e.id > $2', [afterId, limit], 'LIMIT $3'),
+    eventsAfter: (afterId, limit) => tailReads.read(`${afterId} ${limit}`, () => selectEvents('e.id > $2', [afterId, limit], 'LIMIT $3')).then((events) => [...events]),
     episodeEvents: (episodeId) => selectEvents('e.episode_id = $2', [episodeId]),
     pendingDecisions: (upToId) =>
       selectEvents(

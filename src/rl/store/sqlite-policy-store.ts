@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { decisionXJoin, EVENT_COLUMNS, toPolicyEvent, type EventRow } from './event-row.js';
+import { eventColumns, toPolicyEvent, type EventRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
 import { OwnEventTail } from './own-event-tail.js';
 import { WalFlusher } from './wal-flusher.js';
@@ -124,14 +124,14 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     latestSnapshot: db.prepare(`SELECT last_event_id, feature_schema_hash, state, ts_ms FROM policy_snapshot
       WHERE policy_key = ? ORDER BY last_event_id DESC, id DESC LIMIT 1`),
     // why `+e.policy_key`: walk the rowid range (the table's own order) and filter by key, rather than use an index.
-    eventsAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+    eventsAfter: db.prepare(`SELECT ${eventColumns('policy_event')} FROM policy_event e
       WHERE e.id > ? AND +e.policy_key = ? ORDER BY e.id LIMIT ?`),
     // why `e.kind IN (…)` (every kind): it lets either UNIQUE column order look the ids up.
-    episodeEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+    episodeEvents: db.prepare(`SELECT ${eventColumns('policy_event')} FROM policy_event e
       WHERE e.policy_key = @key AND e.kind IN ('decision', 'reward', 'relabel') AND e.decision_id IN (
         SELECT decision_id FROM policy_event WHERE policy_key = @key AND kind = 'decision' AND episode_id = @episodeId)
       ORDER BY e.id`),
-    pending: db.prepare(`SELECT ${EVENT_COLUMNS} FROM policy_event e ${decisionXJoin('policy_event')}
+    pending: db.prepare(`SELECT ${eventColumns('policy_event')} FROM policy_event e
       WHERE e.policy_key = ? AND e.kind = 'decision' AND e.id <= ? AND NOT EXISTS (
         SELECT 1 FROM policy_event r WHERE r.policy_key = e.policy_key AND r.kind = 'reward' AND r.decision_id = e.decision_id)
       ORDER BY e.id`),

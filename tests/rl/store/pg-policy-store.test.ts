@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createPgPolicyStore } from '../../../src/rl/store/pg-policy-store.js';
 import type { PolicyStore } from '../../../src/rl/store/policy-store.js';
 import { describePg, PG_TEST_URL, uniqueSchema } from '../../helpers/pg.js';
@@ -9,6 +9,7 @@ import { sharedByTwoProcesses } from './shared-by-two-processes.js';
 
 const contractSchema = uniqueSchema('policy_contract');
 const sharedSchema = uniqueSchema('policy_shared');
+const batchSchema = uniqueSchema('policy_batch');
 const workers: PolicyWorker[] = [];
 
 afterAll(async () => {
@@ -17,6 +18,7 @@ afterAll(async () => {
   await client.connect().catch(() => undefined);
   await client.query(`DROP SCHEMA IF EXISTS "${contractSchema}" CASCADE`).catch(() => undefined);
   await client.query(`DROP SCHEMA IF EXISTS "${sharedSchema}" CASCADE`).catch(() => undefined);
+  await client.query(`DROP SCHEMA IF EXISTS "${batchSchema}" CASCADE`).catch(() => undefined);
   await client.end().catch(() => undefined);
 });
 
@@ -42,4 +44,59 @@ describePg('PostgreSQL policy shared by two processes', () => {
     },
     () => createPgPolicyStore({ connectionString: PG_TEST_URL, schema: sharedSchema }),
   );
+});
+
+describePg('PostgreSQL policy store under concurrent appends', () => {
+  let keys = 0;
+  async function openStore(): Promise<{ store: PolicyStore; policyKey: string }> {
+    const store = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: batchSchema });
+    const policyKey = `batch-${process.pid}-${keys++}`;
+    await store.open({ policyKey, armNames: ['A', 'B'], d: 2, featureSchemaHash: 'h', config: {} });
+    return { store, policyKey };
+  }
+  const decision = (decisionId: string) => ({ decisionId, episodeId: 'ep', armIndex: 0, x: [1, 0.5], payload: { p: 0.5 }, tsMs: 1 });
+  const reward = (decisionId: string, kind: 'reward' | 'relabel' = 'reward') => ({ kind, decisionId, value: 0.25, payload: {}, tsMs: 2 });
+  /** How many transactions wrote this policy's rows (rows written by one transaction share its xmin). */
+  async function transactionsOf(policyKey: string): Promise<number> {
+    const client = new pg.Client({ connectionString: PG_TEST_URL });
+    await client.connect();
+    const { rows } = await client.query<{ n: string }>(`SELECT count(DISTINCT xmin::text) AS n FROM "${batchSchema}".policy_event WHERE policy_key = $1`, [policyKey]);
+    await client.end();
+    return Number(rows[0]?.n);
+  }
+
+  it('commits appends made together in a few shared transactions, ids increasing in the order they were made', async () => {
+    const { store, policyKey } = await openStore();
+    const ids = await Promise.all(Array.from({ length: 120 }, (_, i) => store.appendDecision(decision(`d${i}`))));
+    expect(new Set(ids).size).toBe(120);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect((await store.eventsAfter(0, 1000)).map((e) => e.decisionId)).toEqual(ids.map((_, i) => `d${i}`));
+    expect(await transactionsOf(policyKey)).toBeLessThanOrEqual(3);
+    const results = await Promise.all(ids.map((_, i) => store.appendReward(reward(`d${i}`))));
+    expect(results.every((r) => r === 'inserted')).toBe(true);
+    expect(await transactionsOf(policyKey)).toBeLessThanOrEqual(6);
+    await store.close();
+  });
+
+  it('answers rewards made together as if made one by one: repeats are duplicates, unknown decisions unknown', async () => {
+    const { store } = await openStore();
+    await store.appendDecision(decision('d1'));
+    const results = await Promise.all([reward('d1'), reward('d1'), reward('d1', 'relabel'), reward('nope'), reward('d1', 'relabel')].map((r) => store.appendReward(r)));
+    expect(results).toEqual(['inserted', 'duplicate', 'inserted', 'unknown-decision', 'duplicate']);
+    const events = await store.eventsAfter(0, 10);
+    expect(events.map((e) => [e.kind, e.decisionId, e.x])).toEqual([
+      ['decision', 'd1', [1, 0.5]],
+      ['reward', 'd1', [1, 0.5]],
+      ['relabel', 'd1', [1, 0.5]],
+    ]);
+    await store.close();
+  });
+
+  it('fails only the append at fault when one of a batch fails', async () => {
+    const { store } = await openStore();
+    const settled = await Promise.allSettled([decision('a'), decision('twice'), decision('twice'), decision('b')].map((d) => store.appendDecision(d)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.eventsAfter(0, 10)).map((e) => e.decisionId)).toEqual(['a', 'twice', 'b']);
+    await store.close();
+  });
 });
