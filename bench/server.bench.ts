@@ -1,5 +1,6 @@
 /**
- * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3 --warmup-episodes 10]
+ * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3 --warmup-episodes 10
+ *                          --policy-store-url postgres://127.0.0.1:5432/test]
  *
  * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
  * server process. Baselines measured in the same run: a bare `ws` server answering each frame at once with a frame
@@ -9,10 +10,13 @@
  * pooled, and each ratio is taken within a round and reported as the median (min–max). Before each measured round the
  * target plays --warmup-episodes unmeasured episodes per client at that client count. On Linux a last table shows
  * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
+ * With --policy-store-url the server and the in-process core keep their policy in that PostgreSQL (POLICY_STORE_URL),
+ * each run in a fresh schema dropped at the end, instead of the SQLite file in a fresh DATA_DIR.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { WsEnvClient } from '../src/client/index.js';
 import { composeService } from '../src/compose.js';
@@ -32,6 +36,24 @@ const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
  * server ~22% fewer messages/s; the ratios between targets barely moved.
  */
 const WARMUP_EPISODES = Number(args.get('--warmup-episodes') ?? 10);
+const POLICY_STORE_URL = args.get('--policy-store-url');
+const policySchemas: string[] = [];
+
+/** The policy-store settings of one target: a fresh PostgreSQL schema with --policy-store-url, else none (SQLite). */
+function policyStoreEnv(target: string): Record<string, string> {
+  if (POLICY_STORE_URL === undefined) return {};
+  const schema = `bench_${target}_${process.pid}_${policySchemas.length}`;
+  policySchemas.push(schema);
+  return { POLICY_STORE_URL, POLICY_STORE_SCHEMA: schema };
+}
+
+async function dropPolicySchemas(): Promise<void> {
+  if (POLICY_STORE_URL === undefined) return;
+  const client = new pg.Client({ connectionString: POLICY_STORE_URL });
+  await client.connect();
+  for (const schema of policySchemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
 
 interface Run {
   steps: number;
@@ -97,7 +119,7 @@ async function meanStepReplyBytes(baseUrl: string): Promise<number> {
 /** Episodes on the in-process core: no sockets, no JSON; `clients` concurrent loops on one event loop. */
 async function runInProcess(clients: number): Promise<Run> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-core-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0' });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', ...policyStoreEnv('core') });
   const service = await composeService(config, createLogger(config.log));
   const play = async (episodesPerClient: number, latenciesMs: number[]): Promise<void> => {
     await Promise.all(
@@ -154,11 +176,11 @@ function ratio(env: Run[], baseline: Run[]): string {
 async function main(): Promise<void> {
   const { args: serverArgs, isBuilt } = serverScript();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-server-'));
-  const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024' });
+  const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', ...policyStoreEnv('server') });
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const replyBytes = await meanStepReplyBytes(baseUrl);
   const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts', String(replyBytes)], {});
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s), each after ${WARMUP_EPISODES} warm-up episodes per client; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; policy store: ${POLICY_STORE_URL === undefined ? 'SQLite' : 'PostgreSQL'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s), each after ${WARMUP_EPISODES} warm-up episodes per client; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
   const ratioLines = ['| clients | env ÷ bare ws server | env ÷ in-process core |', '|---|---|---|'];
@@ -187,6 +209,7 @@ async function main(): Promise<void> {
   server.child.kill('SIGTERM');
   echo.child.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
+  await dropPolicySchemas();
 }
 
 main().catch((err: unknown) => {
