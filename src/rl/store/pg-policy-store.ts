@@ -48,7 +48,7 @@ type Append = { kind: 'decision'; event: NewDecisionEvent } | { kind: 'reward'; 
  *
  * Appends are group-committed (BatchQueue): the appends that arrive while one transaction is in flight share the
  * next, its decisions in one INSERT and then its rewards in another. why: with a transaction per append, five round
- * trips and a WAL flush under the lock, bench:server's 64 clients got ~70 steps/s, the lock queue being the limit.
+ * trips and a WAL flush under the lock, bench:server's 64 clients got 36–72 steps/s, the lock queue being the limit.
  */
 export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore {
   const schema = options.schema ?? 'public';
@@ -81,26 +81,6 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     }
   }
 
-  const insertDecision = (c: pg.ClientBase, e: NewDecisionEvent): Promise<number> =>
-    c
-      .query<{ id: string }>(
-        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-         VALUES ($1, 'decision', $2, $3, $4, NULL, $5, $6, $7) RETURNING id`,
-        [key(), e.decisionId, e.episodeId, e.armIndex, JSON.stringify(e.x), JSON.stringify(e.payload), e.tsMs],
-      )
-      .then(({ rows }) => Number(rows[0]?.id));
-
-  const insertReward = (c: pg.ClientBase, e: NewRewardEvent): Promise<boolean> =>
-    c
-      .query(
-        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-         SELECT policy_key, $2, decision_id, episode_id, arm_index, $4, NULL, $5, $6 FROM ${s}.policy_event
-         WHERE policy_key = $1 AND kind = 'decision' AND decision_id = $3
-         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING`,
-        [key(), e.kind, e.decisionId, e.value, JSON.stringify(e.payload), e.tsMs],
-      )
-      .then(({ rowCount }) => rowCount === 1);
-
   /**
    * Decisions get ids in the batch's order. A reward repeated within the batch is tried once; its repeats are not
    * inserted. why LATERAL … LIMIT 1 for a reward's decision: it stays one UNIQUE-index lookup per reward. A join let
@@ -130,7 +110,10 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       for (const row of rows) ids.set(row.decision_id, Number(row.id));
     }
     const tried = new Map<string, NewRewardEvent>();
-    for (const a of appends) if (a.kind === 'reward' && !tried.has(`${a.event.kind} ${a.event.decisionId}`)) tried.set(`${a.event.kind} ${a.event.decisionId}`, a.event);
+    for (const a of appends) {
+      const rewardKey = a.kind === 'reward' ? `${a.event.kind} ${a.event.decisionId}` : undefined;
+      if (rewardKey !== undefined && !tried.has(rewardKey)) tried.set(rewardKey, a.event as NewRewardEvent);
+    }
     const inserted = new Set<NewRewardEvent>();
     if (tried.size > 0) {
       const rewards = [...tried.values()];
@@ -159,7 +142,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
 
   const appends = new BatchQueue<Append, number | boolean>(
     (batch) => inOrderedTx((c) => insertBatch(c, batch)),
-    (a) => inOrderedTx<number | boolean>((c) => (a.kind === 'decision' ? insertDecision(c, a.event) : insertReward(c, a.event))),
+    async (append) => (await inOrderedTx((c) => insertBatch(c, [append])))[0] as number | boolean,
   );
 
   const tailReads = new SharedReads<PolicyEvent[]>();
@@ -190,11 +173,9 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       return rows.map((r) => ({ policyKey: r.policy_key, armNames: r.arm_names, d: r.d, featureSchemaHash: r.feature_schema_hash, config: r.config }));
     },
     async appendDecision(e) {
-      key();
       return (await appends.push({ kind: 'decision', event: e })) as number;
     },
     async appendReward(e) {
-      key();
       if ((await appends.push({ kind: 'reward', event: e })) === true) return 'inserted';
       const { rowCount } = await pool.query(`SELECT 1 FROM ${s}.policy_event WHERE policy_key = $1 AND kind = 'decision' AND decision_id = $2`, [
         key(),
