@@ -111,8 +111,9 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     }
     const tried = new Map<string, NewRewardEvent>();
     for (const a of appends) {
-      const rewardKey = a.kind === 'reward' ? `${a.event.kind} ${a.event.decisionId}` : undefined;
-      if (rewardKey !== undefined && !tried.has(rewardKey)) tried.set(rewardKey, a.event as NewRewardEvent);
+      if (a.kind !== 'reward') continue;
+      const rewardKey = `${a.event.kind} ${a.event.decisionId}`;
+      if (!tried.has(rewardKey)) tried.set(rewardKey, a.event);
     }
     const inserted = new Set<NewRewardEvent>();
     if (tried.size > 0) {
