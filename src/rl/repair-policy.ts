@@ -135,12 +135,13 @@ export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: 
     },
 
     stepReward(input: StepRewardInput): StepReward {
-      const gradeScore = input.grade.raw;
-      const errorClass = input.diagnosis?.errorClass;
-      const parts =
-        input.attempt > 1
-          ? stepReward({ gradeScore, attempt: input.attempt, errorClass, previousErrorClass: input.previousDiagnosis?.errorClass })
-          : stepReward({ gradeScore, attempt: input.attempt, errorClass });
+      // A first attempt has no previous error class: stepReward looks at it only from attempt 2 on.
+      const parts = stepReward({
+        gradeScore: input.grade.raw,
+        attempt: input.attempt,
+        errorClass: input.diagnosis?.errorClass,
+        previousErrorClass: input.previousDiagnosis?.errorClass,
+      });
       // why spelled out rather than a rest copy: rest copies and spreads take V8's slow property-definition path.
       return {
         total: parts.total,
