@@ -92,6 +92,24 @@ describePg('PostgreSQL policy store under concurrent appends', () => {
     await store.close();
   });
 
+  it('stores hostile text and exact numbers as written, a reward finding the decision of its own batch', async () => {
+    const { store } = await openStore();
+    const text = `O'Brien \\ "q" '; DROP TABLE policy_event; -- é…😀 \\'`;
+    const decisionId = `id'${text}`;
+    const x = [0.1 + 0.2, 1e-7, 0.47712125471966244, -2.5e-8];
+    const [id, result] = await Promise.all([
+      store.appendDecision({ decisionId, episodeId: text, armIndex: 1, x, payload: { token: text, nested: [text, 1.5e300] }, tsMs: 1_700_000_000_123 }),
+      store.appendReward({ kind: 'reward', decisionId, value: 0.1 + 0.7, payload: { note: text }, tsMs: 2 }),
+    ]);
+    expect(result).toBe('inserted');
+    const events = await store.eventsAfter(id - 1, 10);
+    expect(events.map((e) => [e.kind, e.decisionId, e.episodeId, e.armIndex, e.value, e.x, e.payload, e.tsMs])).toEqual([
+      ['decision', decisionId, text, 1, null, x, { token: text, nested: [text, 1.5e300] }, 1_700_000_000_123],
+      ['reward', decisionId, text, 1, 0.1 + 0.7, x, { note: text }, 2],
+    ]);
+    await store.close();
+  });
+
   it('fails only the append at fault when one of a batch fails', async () => {
     const { store } = await openStore();
     const settled = await Promise.allSettled([decision('a'), decision('twice'), decision('twice'), decision('b')].map((d) => store.appendDecision(d)));
