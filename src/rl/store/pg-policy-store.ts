@@ -2,6 +2,8 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { BatchQueue } from './batch-queue.js';
 import { eventColumns, toPolicyEvent, type EventRow } from './event-row.js';
+import { OwnEventTail } from './own-event-tail.js';
+import { PgCommitSignal } from './pg-commit-signal.js';
 import { SNAPSHOTS_KEPT, type NewDecisionEvent, type NewRewardEvent, type PolicyEvent, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 import { SharedReads } from './shared-reads.js';
 
@@ -40,6 +42,12 @@ CREATE INDEX IF NOT EXISTS policy_snapshot_key ON ${s}.policy_snapshot (policy_k
 /** One append waiting for its batch: a decision resolves with its id, a reward with whether it was inserted. */
 type Append = { kind: 'decision'; event: NewDecisionEvent } | { kind: 'reward'; event: NewRewardEvent };
 
+/** What a batch wrote: each append's answer, and the ids its rows got. */
+interface BatchWritten {
+  answers: (number | boolean)[];
+  rows: { id: number; append: Append }[];
+}
+
 /**
  * A policy store shared by several server processes (POLICY_STORE_URL). Each process appends events (BIGSERIAL
  * ids) and pulls `eventsAfter(lastSeen)`. Every append transaction takes a transaction-scoped advisory lock first, so
@@ -49,6 +57,9 @@ type Append = { kind: 'decision'; event: NewDecisionEvent } | { kind: 'reward'; 
  * Appends are group-committed (BatchQueue): the appends that arrive while one transaction is in flight share the
  * next, its decisions in one INSERT and then its rewards in another. why: with a transaction per append, five round
  * trips and a WAL flush under the lock, bench:server's 64 clients got 36–72 steps/s, the lock queue being the limit.
+ *
+ * Reading back its own appends (the policy syncs after each) is answered from memory (OwnEventTail) while no other
+ * process has announced a commit (PgCommitSignal) and the ids show no one else's rows in between.
  */
 export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore {
   const schema = options.schema ?? 'public';
@@ -65,13 +76,19 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     return policyKey;
   };
 
-  async function inOrderedTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Set by open(): it listens on the policy's channel. */
+  let signal: PgCommitSignal | undefined;
+  const tail = new OwnEventTail();
+
+  /** Runs `fn` in a transaction holding the append lock; `commitSql(result)` runs in the COMMIT's round trip, before it. */
+  async function inOrderedTx<T>(fn: (c: pg.PoolClient) => Promise<T>, commitSql: (result: T) => string = () => ''): Promise<T> {
     const client = await pool.connect();
     try {
       // why one query: each round trip holds the lock one more event-loop turn of this busy process.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(lockKey)}))`);
       const result = await fn(client);
-      await client.query('COMMIT');
+      const before = commitSql(result);
+      await client.query(before === '' ? 'COMMIT' : `${before}; COMMIT`);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -87,9 +104,11 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
    * PostgreSQL plan from stale statistics (autovacuum lags a fast-growing log, or is off) a hash join over every
    * decision of the policy: 19 ms a batch at 15,000 decisions, growing with the log.
    */
-  const insertBatch = async (c: pg.ClientBase, appends: Append[]): Promise<(number | boolean)[]> => {
-    const decisions = appends.flatMap((a) => (a.kind === 'decision' ? [a.event] : []));
+  const insertBatch = async (c: pg.ClientBase, appends: Append[]): Promise<BatchWritten> => {
+    const decisionAppends = appends.filter((a): a is Append & { kind: 'decision' } => a.kind === 'decision');
+    const decisions = decisionAppends.map((a) => a.event);
     const ids = new Map<string, number>();
+    const written: BatchWritten['rows'] = [];
     if (decisions.length > 0) {
       const { rows } = await c.query<{ id: string; decision_id: string }>(
         `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
@@ -107,18 +126,22 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
           decisions.map((e) => e.tsMs),
         ],
       );
-      for (const row of rows) ids.set(row.decision_id, Number(row.id));
+      const byId = new Map(decisionAppends.map((a) => [a.event.decisionId, a]));
+      for (const row of rows) {
+        ids.set(row.decision_id, Number(row.id));
+        written.push({ id: Number(row.id), append: byId.get(row.decision_id) as Append });
+      }
     }
-    const tried = new Map<string, NewRewardEvent>();
+    const tried = new Map<string, Append & { kind: 'reward' }>();
     for (const a of appends) {
       if (a.kind !== 'reward') continue;
       const rewardKey = `${a.event.kind} ${a.event.decisionId}`;
-      if (!tried.has(rewardKey)) tried.set(rewardKey, a.event);
+      if (!tried.has(rewardKey)) tried.set(rewardKey, a);
     }
     const inserted = new Set<NewRewardEvent>();
     if (tried.size > 0) {
-      const rewards = [...tried.values()];
-      const { rows } = await c.query<{ kind: string; decision_id: string }>(
+      const rewards = [...tried.values()].map((a) => a.event);
+      const { rows } = await c.query<{ id: string; kind: string; decision_id: string }>(
         `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
          SELECT d.policy_key, r.kind, d.decision_id, d.episode_id, d.arm_index, r.value, NULL, r.payload::jsonb, r.ts_ms
          FROM unnest($2::text[], $3::text[], $4::float8[], $5::text[], $6::int8[])
@@ -126,7 +149,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
          CROSS JOIN LATERAL (SELECT policy_key, decision_id, episode_id, arm_index FROM ${s}.policy_event
            WHERE policy_key = $1 AND kind = 'decision' AND decision_id = r.decision_id LIMIT 1) d
          ORDER BY r.ord
-         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING RETURNING kind, decision_id`,
+         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING RETURNING id, kind, decision_id`,
         [
           key(),
           rewards.map((e) => e.kind),
@@ -136,15 +159,31 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
           rewards.map((e) => e.tsMs),
         ],
       );
-      for (const row of rows) inserted.add(tried.get(`${row.kind} ${row.decision_id}`) as NewRewardEvent);
+      for (const row of rows) {
+        const append = tried.get(`${row.kind} ${row.decision_id}`) as Append & { kind: 'reward' };
+        inserted.add(append.event);
+        written.push({ id: Number(row.id), append });
+      }
     }
-    return appends.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
+    const answers = appends.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
+    return { answers, rows: written };
   };
 
-  const appends = new BatchQueue<Append, number | boolean>(
-    (batch) => inOrderedTx((c) => insertBatch(c, batch)),
-    async (append) => (await inOrderedTx((c) => insertBatch(c, [append])))[0] as number | boolean,
-  );
+  /** Writes a batch in one transaction and, once committed, tells the tail what it wrote, in id order. */
+  const appendBatch = async (batch: Append[]): Promise<(number | boolean)[]> => {
+    const { answers, rows } = await inOrderedTx(
+      (c) => insertBatch(c, batch),
+      (written) => (written.rows.length === 0 || signal === undefined ? '' : signal.notifySql(Math.max(...written.rows.map((r) => r.id)))),
+    );
+    rows.sort((a, b) => a.id - b.id);
+    for (const { id, append } of rows) {
+      if (append.kind === 'decision') tail.recordDecision(id, append.event);
+      else tail.recordReward(id, append.event);
+    }
+    return answers;
+  };
+
+  const appends = new BatchQueue<Append, number | boolean>(appendBatch, async (append) => (await appendBatch([append]))[0] as number | boolean);
 
   const tailReads = new SharedReads<PolicyEvent[]>();
 
@@ -166,6 +205,9 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
         [meta.policyKey, JSON.stringify(meta.armNames), meta.d, meta.featureSchemaHash, JSON.stringify(meta.config), Date.now()],
       );
       policyKey = meta.policyKey;
+      await signal?.close();
+      signal = new PgCommitSignal(options.connectionString, schema, meta.policyKey, options.log);
+      await signal.start();
     },
     async listPolicies() {
       const { rows } = await pool.query<{ policy_key: string; arm_names: string[]; d: number; feature_schema_hash: string; config: Record<string, unknown> }>(
@@ -205,7 +247,17 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       if (row === undefined) return undefined;
       return { lastEventId: Number(row.last_event_id), featureSchemaHash: row.feature_schema_hash, state: JSON.parse(row.state) as PolicySnapshot['state'], tsMs: Number(row.ts_ms) };
     },
-    eventsAfter: (afterId, limit) => tailReads.read(`${afterId} ${limit}`, () => selectEvents('e.id > $2', [afterId, limit], 'LIMIT $3')).then((events) => [...events]),
+    async eventsAfter(afterId, limit) {
+      const fromMemory = tail.read(afterId, limit, signal?.isUnchangedByOthers() ?? false);
+      if (fromMemory !== undefined) return fromMemory;
+      const events = await tailReads.read(`${afterId} ${limit}`, async () => {
+        signal?.readStarts();
+        const read = await selectEvents('e.id > $2', [afterId, limit], 'LIMIT $3');
+        signal?.readEnded(tail.afterQuery(read, afterId, limit));
+        return read;
+      });
+      return [...events];
+    },
     episodeEvents: (episodeId) => selectEvents('e.episode_id = $2', [episodeId]),
     pendingDecisions: (upToId) =>
       selectEvents(
@@ -214,6 +266,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
         [upToId],
       ),
     async close() {
+      await signal?.close();
       await pool.end();
     },
   };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OwnEventTail, RECENT_DECISIONS_MAX } from '../../../src/rl/store/own-event-tail.js';
-import type { NewDecisionEvent } from '../../../src/rl/store/policy-store.js';
+import type { NewDecisionEvent, PolicyEvent } from '../../../src/rl/store/policy-store.js';
 import { createSqlitePolicyStore } from '../../../src/rl/store/sqlite-policy-store.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
@@ -65,6 +65,42 @@ describe('OwnEventTail', () => {
     const full = new OwnEventTail();
     full.afterQuery([{ id: 1, kind: 'decision', decisionId: 'a', episodeId: 'e', armIndex: 0, value: null, x: [], payload: {}, tsMs: 1 }], 0, 1);
     expect(full.read(1, 1, true)).toBeUndefined();
+  });
+  const event = (id: number, decisionId = `o${id}`): PolicyEvent => ({ id, kind: 'decision', decisionId, episodeId: 'e', armIndex: 0, value: null, x: [], payload: {}, tsMs: id });
+
+  it('keeps own events committed while a read was in flight, and serves reads again once they follow on from where it ended', () => {
+    // The read's snapshot came before the own commit of 3: it returns 2, and 3 follows on.
+    const after = new OwnEventTail();
+    after.recordDecision(3, decision('d3'));
+    after.afterQuery([event(1), event(2)], 0, 10);
+    expect(after.read(2, 10, true)?.map((e) => e.id)).toEqual([3]);
+
+    // The snapshot came after it: the read returns 3 itself, and the tail does not serve it twice.
+    const before = new OwnEventTail();
+    before.recordDecision(3, decision('d3'));
+    before.afterQuery([event(2), event(3, 'd3')], 1, 10);
+    expect(before.read(3, 10, true)).toEqual([]);
+    before.recordDecision(4, decision('d4'));
+    expect(before.read(3, 10, true)?.map((e) => e.id)).toEqual([4]);
+
+    // Someone else's 3 committed after the snapshot and before the own 4: the next read must go to the database.
+    const between = new OwnEventTail();
+    between.recordDecision(4, decision('d4'));
+    between.afterQuery([event(2)], 1, 10);
+    expect(between.read(2, 10, true)).toBeUndefined();
+    between.afterQuery([event(3), event(4, 'd4')], 2, 10);
+    expect(between.read(4, 10, true)).toEqual([]);
+  });
+
+  it('does not answer for ids past what it knows, nor after a reward it could not keep until a read covers it', () => {
+    const tail = new OwnEventTail();
+    tail.afterQuery([event(1)], 0, 10);
+    expect(tail.read(2, 10, true)).toBeUndefined();
+    tail.recordReward(2, { kind: 'reward', decisionId: 'not-remembered', value: 1, payload: {}, tsMs: 2 });
+    expect(tail.read(1, 10, true)).toBeUndefined();
+    tail.afterQuery([event(2)], 1, 10);
+    tail.recordDecision(3, decision('d3'));
+    expect(tail.read(2, 10, true)?.map((e) => e.id)).toEqual([3]);
   });
 });
 

@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
+import { policyChannel } from '../../../src/rl/store/pg-commit-signal.js';
 import { createPgPolicyStore } from '../../../src/rl/store/pg-policy-store.js';
-import type { PolicyStore } from '../../../src/rl/store/policy-store.js';
+import type { PolicyEvent, PolicyStore } from '../../../src/rl/store/policy-store.js';
 import { describePg, PG_TEST_URL, uniqueSchema } from '../../helpers/pg.js';
 import { spawnPolicyWorker, type PolicyWorker } from './fixtures/worker-client.js';
 import { policyStoreContract } from './policy-store.contract.js';
@@ -10,6 +11,7 @@ import { sharedByTwoProcesses } from './shared-by-two-processes.js';
 const contractSchema = uniqueSchema('policy_contract');
 const sharedSchema = uniqueSchema('policy_shared');
 const batchSchema = uniqueSchema('policy_batch');
+const readBackSchema = uniqueSchema('policy_readback');
 const workers: PolicyWorker[] = [];
 
 afterAll(async () => {
@@ -19,6 +21,7 @@ afterAll(async () => {
   await client.query(`DROP SCHEMA IF EXISTS "${contractSchema}" CASCADE`).catch(() => undefined);
   await client.query(`DROP SCHEMA IF EXISTS "${sharedSchema}" CASCADE`).catch(() => undefined);
   await client.query(`DROP SCHEMA IF EXISTS "${batchSchema}" CASCADE`).catch(() => undefined);
+  await client.query(`DROP SCHEMA IF EXISTS "${readBackSchema}" CASCADE`).catch(() => undefined);
   await client.end().catch(() => undefined);
 });
 
@@ -118,3 +121,111 @@ describePg('PostgreSQL policy store under concurrent appends', () => {
     await store.close();
   });
 });
+
+describePg('PostgreSQL policy store read-back', () => {
+  const meta = { policyKey: 'readback', armNames: ['A', 'B'], d: 2, featureSchemaHash: 'h', config: {} };
+  const decision = (decisionId: string) => ({ decisionId, episodeId: 'ep', armIndex: 1, x: [1, 0.5], payload: { p: 0.5 }, tsMs: 1 });
+
+  /** Counts the log reads that reach PostgreSQL (appends run on checked-out clients, not through Pool.query). */
+  function countPoolQueries(): { count: () => number; restore: () => void } {
+    const spy = vi.spyOn(pg.Pool.prototype, 'query');
+    return { count: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
+  }
+
+  it('reads back its own appends from memory and another process\'s commits from the database, missing none', async () => {
+    const a = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
+    const b = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
+    await a.open(meta);
+    await b.open(meta);
+    const queries = countPoolQueries();
+    try {
+      expect(await a.eventsAfter(0, 100)).toEqual([]);
+      const first = await a.appendDecision(decision('a1'));
+      const before = queries.count();
+      expect((await a.eventsAfter(0, 100)).map((e) => e.id)).toEqual([first]);
+      expect(await a.appendReward({ kind: 'reward', decisionId: 'a1', value: 0.5, payload: {}, tsMs: 2 })).toBe('inserted');
+      expect((await a.eventsAfter(first, 100)).map((e) => [e.id, e.kind])).toEqual([[first + 1, 'reward']]);
+      expect(queries.count()).toBe(before);
+
+      const second = await b.appendDecision(decision('b1'));
+      await b.appendReward({ kind: 'relabel', decisionId: 'a1', value: 0.25, payload: {}, tsMs: 3 });
+      // why a loop: b's commits reach a by notification, a moment after they are made.
+      let seen: PolicyEvent[] = [];
+      for (const deadline = Date.now() + 5000; seen.length < 2 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? first + 1, 100))];
+      }
+      expect(seen.map((e) => [e.id, e.kind, e.decisionId, e.x])).toEqual([
+        [second, 'decision', 'b1', [1, 0.5]],
+        [second + 1, 'relabel', 'a1', [1, 0.5]],
+      ]);
+      expect(queries.count()).toBeGreaterThan(before);
+
+      // Its own append after b's, with no one in between, is served from memory again.
+      const third = await a.appendDecision(decision('a2'));
+      const afterB = queries.count();
+      expect((await a.eventsAfter(second + 1, 100)).map((e) => e.id)).toEqual([third]);
+      expect(queries.count()).toBe(afterB);
+
+      // b reads a's events from the database, in order, none skipped.
+      expect((await b.eventsAfter(0, 100)).map((e) => e.decisionId)).toEqual(['a1', 'a1', 'b1', 'a1', 'a2']);
+    } finally {
+      queries.restore();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('reads from the database while its notification connection is down, and from memory again once it is back', async () => {
+    const lostMeta = { ...meta, policyKey: 'readback-lost' };
+    const a = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
+    const b = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
+    await a.open(lostMeta);
+    await b.open(lostMeta);
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    const listeners = async (): Promise<number> =>
+      Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${policyChannel(readBackSchema, lostMeta.policyKey)}`])).rows[0]?.n);
+    const until = async (what: string, ready: () => Promise<boolean>): Promise<void> => {
+      for (const deadline = Date.now() + 10_000; !(await ready()); await new Promise((r) => setTimeout(r, 10))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      }
+    };
+    try {
+      expect(await listeners()).toBe(2);
+      const first = await a.appendDecision(decision('a1'));
+      expect((await a.eventsAfter(0, 100)).map((e) => e.id)).toEqual([first]);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${policyChannel(readBackSchema, lostMeta.policyKey)}`]);
+      const second = await b.appendDecision(decision('b1'));
+      let seen: PolicyEvent[] = [];
+      await until("a reads b's decision", async () => {
+        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? first, 100))];
+        return seen.length > 0;
+      });
+      expect(seen.map((e) => [e.id, e.decisionId])).toEqual([[second, 'b1']]);
+
+      await until('both listen again', async () => (await listeners()) === 2);
+      // The first read after it listens again goes to the database; its own appends after that come from memory.
+      expect(await a.eventsAfter(second, 100)).toEqual([]);
+      const queries = countPoolQueries();
+      try {
+        const third = await a.appendDecision(decision('a2'));
+        expect((await a.eventsAfter(second, 100)).map((e) => e.id)).toEqual([third]);
+        expect(queries.count()).toBe(0);
+      } finally {
+        queries.restore();
+      }
+      const fourth = await b.appendDecision(decision('b2'));
+      seen = [];
+      await until("a reads b's second decision", async () => {
+        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? fourth - 1, 100))];
+        return seen.length > 0;
+      });
+      expect(seen.map((e) => [e.id, e.decisionId])).toEqual([[fourth, 'b2']]);
+    } finally {
+      await admin.end();
+      await a.close();
+      await b.close();
+    }
+  });
+});
+

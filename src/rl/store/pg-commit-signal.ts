@@ -1,0 +1,119 @@
+import { createHash, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+
+const RECONNECT_MS = 1000;
+
+/** The LISTEN/NOTIFY channel of one policy in one schema. */
+export function policyChannel(schema: string, policyKey: string): string {
+  // why a hash: a channel is an identifier of at most 63 bytes; one per policy, so others' policies stay quiet.
+  return `sre_policy_${createHash('sha256').update(`${schema} ${policyKey}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Whether another process may have committed events of a policy that this one has not read yet, through
+ * PostgreSQL's LISTEN/NOTIFY: every append transaction notifies the policy's channel with its process's token and
+ * the highest id it wrote, and another token with an id past this process's last read means "read the database
+ * next time". It is what PRAGMA data_version is to the SQLite store: with it, a process reads back its own events
+ * from memory (OwnEventTail) instead of querying for them after every append. A notification arrives within a
+ * millisecond or so of its commit, so another process's events may be seen that much later than with a query,
+ * which a bandit does not mind (repair-policy.md §1.4).
+ *
+ * While the listening connection is down (and until a read starts after it listens again) every read goes to the
+ * database.
+ */
+export class PgCommitSignal {
+  private readonly token = randomUUID();
+  private readonly channel: string;
+  private client: pg.Client | undefined;
+  private isListening = false;
+  /** Commits may have gone unannounced (not listening then): the next read must go to the database. */
+  private mustRead = true;
+  /** The highest id other processes announced, and the end of this process's last database read. */
+  private othersUpTo = 0;
+  private readUpTo = 0;
+  private isClosed = false;
+  /** Listened once: from then on a lost connection is reconnected. */
+  private hasListened = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    schema: string,
+    policyKey: string,
+    private readonly log?: Logger,
+  ) {
+    this.channel = policyChannel(schema, policyKey);
+  }
+
+  /** Connects and listens; resolves once listening (or rejects when PostgreSQL is unreachable). */
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    this.client = client;
+    client.on('notification', (msg) => {
+      const [token, id] = (msg.payload ?? '').split(' ');
+      if (token !== this.token) this.othersUpTo = Math.max(this.othersUpTo, Number(id) || Infinity);
+    });
+    const lost = (err?: Error): void => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.isListening = false;
+      this.mustRead = true;
+      client.end().catch(() => undefined);
+      this.reconnectSoon(err);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (err) {
+      lost(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    // why: commits made while it was not listening went unannounced.
+    this.mustRead = true;
+    this.isListening = true;
+    this.hasListened = true;
+  }
+
+  /** After the connection was lost (not before it first listened, nor once closed): tries again in a while. */
+  private reconnectSoon(err?: Error): void {
+    if (this.isClosed || !this.hasListened || this.reconnectTimer !== undefined) return;
+    this.log?.warn({ err, mod: 'rl.store.pg' }, 'policy store notification connection lost; reading the log from the database until it is back');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.start().catch(() => undefined);
+    }, RECONNECT_MS);
+    this.reconnectTimer.unref();
+  }
+
+  /** True while listening and every event other processes announced was returned by a database read. */
+  isUnchangedByOthers(): boolean {
+    return this.isListening && !this.mustRead && this.othersUpTo <= this.readUpTo;
+  }
+
+  /** A database read starts now: it sees every commit made so far, announced or not. */
+  readStarts(): void {
+    if (this.isListening) this.mustRead = false;
+  }
+
+  /** A database read returned every event up to `upTo` (undefined: a full page, more may follow). */
+  readEnded(upTo: number | undefined): void {
+    if (upTo !== undefined) this.readUpTo = Math.max(this.readUpTo, upTo);
+  }
+
+  /** The statement that announces an append transaction's commit (its highest id), run inside it. */
+  notifySql(highestId: number): string {
+    return `NOTIFY ${this.channel}, '${this.token} ${highestId}'`;
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.isListening = false;
+    await client?.end().catch(() => undefined);
+  }
+}
