@@ -13,7 +13,7 @@ export function policyChannel(schema: string, policyKey: string): string {
 /**
  * Whether another process may have committed events of a policy that this one has not read yet, through
  * PostgreSQL's LISTEN/NOTIFY: every append transaction notifies the policy's channel with its process's token and
- * the highest id it wrote, and another token with an id past this process's last read means "read the database
+ * the highest id it wrote (pg-policy-store.ts, append_events), and another token with an id past this process's last read means "read the database
  * next time". It is what PRAGMA data_version is to the SQLite store: with it, a process reads back its own events
  * from memory (OwnEventTail) instead of querying for them after every append. A notification arrives within a
  * millisecond or so of its commit, so another process's events may be seen that much later than with a query,
@@ -23,8 +23,9 @@ export function policyChannel(schema: string, policyKey: string): string {
  * database.
  */
 export class PgCommitSignal {
-  private readonly token = randomUUID();
-  private readonly channel: string;
+  /** This process's token in the notifications (the channel's payload is `<token> <highest id written>`). */
+  readonly token = randomUUID();
+  readonly channel: string;
   private client: pg.Client | undefined;
   private isListening = false;
   /** Commits may have gone unannounced (not listening then): the next read must go to the database. */
@@ -101,11 +102,6 @@ export class PgCommitSignal {
   /** A database read returned every event up to `upTo` (undefined: a full page, more may follow). */
   readEnded(upTo: number | undefined): void {
     if (upTo !== undefined) this.readUpTo = Math.max(this.readUpTo, upTo);
-  }
-
-  /** The statement that announces an append transaction's commit (its highest id), run inside it. */
-  notifySql(highestId: number): string {
-    return `NOTIFY ${this.channel}, '${this.token} ${highestId}'`;
   }
 
   async close(): Promise<void> {

@@ -36,17 +36,68 @@ CREATE INDEX IF NOT EXISTS policy_event_key_id ON ${s}.policy_event (policy_key,
 CREATE TABLE IF NOT EXISTS ${s}.policy_snapshot (
   id BIGSERIAL PRIMARY KEY, policy_key TEXT NOT NULL, last_event_id BIGINT NOT NULL,
   feature_schema_hash TEXT NOT NULL, state TEXT NOT NULL, ts_ms BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS policy_snapshot_key ON ${s}.policy_snapshot (policy_key, last_event_id);`;
+CREATE INDEX IF NOT EXISTS policy_snapshot_key ON ${s}.policy_snapshot (policy_key, last_event_id);
+${appendEventsSql(s)}`;
+}
+
+/**
+ * One batch of appends as one statement, so one round trip and one transaction of its own: the advisory lock, the
+ * decisions (ids in the batch's order), the rewards and relabels (each finding its decision, one of this batch's
+ * included), and the NOTIFY of the highest id written, delivered when it commits. It returns the rows written.
+ * A reward whose decision is unknown, or that exists already, writes nothing.
+ *
+ * why LATERAL … LIMIT 1 for a reward's decision: it stays one UNIQUE-index lookup per reward. A join let PostgreSQL
+ * plan from stale statistics (autovacuum lags a fast-growing log, or is off) a hash join over every decision of the
+ * policy: 19 ms a batch at 15,000 decisions, growing with the log. why force_custom_plan: PL/pgSQL would otherwise
+ * keep a generic plan made while the log was small.
+ */
+function appendEventsSql(s: string): string {
+  return `
+CREATE OR REPLACE FUNCTION ${s}.append_events(
+  p_key text, p_lock text, p_channel text, p_token text,
+  d_ids text[], d_episodes text[], d_arms int4[], d_xs text[], d_payloads text[], d_ts int8[],
+  r_kinds text[], r_decisions text[], r_values float8[], r_payloads text[], r_ts int8[])
+RETURNS TABLE (event_id bigint, event_kind text, event_decision_id text)
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $fn$
+DECLARE
+  top bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext(p_lock));
+  FOR event_id, event_kind, event_decision_id IN
+    WITH written AS (
+      INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+      SELECT p_key, 'decision', d.decision_id, d.episode_id, d.arm_index, NULL, d.x, d.payload::jsonb, d.ts_ms
+      FROM unnest(d_ids, d_episodes, d_arms, d_xs, d_payloads, d_ts)
+        WITH ORDINALITY AS d (decision_id, episode_id, arm_index, x, payload, ts_ms, ord)
+      ORDER BY d.ord RETURNING id, kind, decision_id)
+    SELECT * FROM written
+  LOOP
+    top := greatest(top, event_id);
+    RETURN NEXT;
+  END LOOP;
+  FOR event_id, event_kind, event_decision_id IN
+    WITH written AS (
+      INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
+      SELECT d.policy_key, r.kind, d.decision_id, d.episode_id, d.arm_index, r.value, NULL, r.payload::jsonb, r.ts_ms
+      FROM unnest(r_kinds, r_decisions, r_values, r_payloads, r_ts) WITH ORDINALITY AS r (kind, decision_id, value, payload, ts_ms, ord)
+      CROSS JOIN LATERAL (SELECT e.policy_key, e.decision_id, e.episode_id, e.arm_index FROM ${s}.policy_event e
+        WHERE e.policy_key = p_key AND e.kind = 'decision' AND e.decision_id = r.decision_id LIMIT 1) d
+      ORDER BY r.ord
+      ON CONFLICT (policy_key, kind, decision_id) DO NOTHING RETURNING id, kind, decision_id)
+    SELECT * FROM written
+  LOOP
+    top := greatest(top, event_id);
+    RETURN NEXT;
+  END LOOP;
+  IF top IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, p_token || ' ' || top);
+  END IF;
+END
+$fn$;`;
 }
 
 /** One append waiting for its batch: a decision resolves with its id, a reward with whether it was inserted. */
 type Append = { kind: 'decision'; event: NewDecisionEvent } | { kind: 'reward'; event: NewRewardEvent };
-
-/** What a batch wrote: each append's answer, and the ids its rows got. */
-interface BatchWritten {
-  answers: (number | boolean)[];
-  rows: { id: number; append: Append }[];
-}
 
 /**
  * A policy store shared by several server processes (POLICY_STORE_URL). Each process appends events (BIGSERIAL
@@ -54,9 +105,11 @@ interface BatchWritten {
  * ids are committed in id order and a reader never sees id n+1 before id n; without it a slow commit of a lower id
  * would be skipped for ever. Rewards are idempotent through UNIQUE (policy_key, kind, decision_id).
  *
- * Appends are group-committed (BatchQueue): the appends that arrive while one transaction is in flight share the
- * next, its decisions in one INSERT and then its rewards in another. why: with a transaction per append, five round
- * trips and a WAL flush under the lock, bench:server's 64 clients got 36–72 steps/s, the lock queue being the limit.
+ * Appends are group-committed (BatchQueue): the appends that arrive while one batch is in flight share the next, one
+ * call of the schema's append_events function (one round trip, one transaction). why: with a transaction per append,
+ * five round trips and a WAL flush under the lock, bench:server's 64 clients got 36–72 steps/s, the lock queue being
+ * the limit; with a batch in four round trips (BEGIN with the lock, decisions, rewards, COMMIT) each waited its turn
+ * on the busy event loop.
  *
  * Reading back its own appends (the policy syncs after each) is answered from memory (OwnEventTail) while no other
  * process has announced a commit (PgCommitSignal) and the ids show no one else's rows in between.
@@ -80,15 +133,14 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
   let signal: PgCommitSignal | undefined;
   const tail = new OwnEventTail();
 
-  /** Runs `fn` in a transaction holding the append lock; `commitSql(result)` runs in the COMMIT's round trip, before it. */
-  async function inOrderedTx<T>(fn: (c: pg.PoolClient) => Promise<T>, commitSql: (result: T) => string = () => ''): Promise<T> {
+  /** Runs `fn` in a transaction holding the append lock. */
+  async function inOrderedTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
       // why one query: each round trip holds the lock one more event-loop turn of this busy process.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(lockKey)}))`);
       const result = await fn(client);
-      const before = commitSql(result);
-      await client.query(before === '' ? 'COMMIT' : `${before}; COMMIT`);
+      await client.query('COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -99,88 +151,52 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
   }
 
   /**
-   * Decisions get ids in the batch's order. A reward repeated within the batch is tried once; its repeats are not
-   * inserted. why LATERAL … LIMIT 1 for a reward's decision: it stays one UNIQUE-index lookup per reward. A join let
-   * PostgreSQL plan from stale statistics (autovacuum lags a fast-growing log, or is off) a hash join over every
-   * decision of the policy: 19 ms a batch at 15,000 decisions, growing with the log.
+   * Writes a batch (append_events) and, once committed, tells the tail what it wrote, in id order. A reward repeated
+   * within the batch is tried once; its repeats are answered as not inserted.
    */
-  const insertBatch = async (c: pg.ClientBase, appends: Append[]): Promise<BatchWritten> => {
-    const decisionAppends = appends.filter((a): a is Append & { kind: 'decision' } => a.kind === 'decision');
-    const decisions = decisionAppends.map((a) => a.event);
-    const ids = new Map<string, number>();
-    const written: BatchWritten['rows'] = [];
-    if (decisions.length > 0) {
-      const { rows } = await c.query<{ id: string; decision_id: string }>(
-        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-         SELECT $1, 'decision', d.decision_id, d.episode_id, d.arm_index, NULL, d.x, d.payload::jsonb, d.ts_ms
-         FROM unnest($2::text[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int8[])
-           WITH ORDINALITY AS d (decision_id, episode_id, arm_index, x, payload, ts_ms, ord)
-         ORDER BY d.ord RETURNING id, decision_id`,
-        [
-          key(),
-          decisions.map((e) => e.decisionId),
-          decisions.map((e) => e.episodeId),
-          decisions.map((e) => e.armIndex),
-          decisions.map((e) => JSON.stringify(e.x)),
-          decisions.map((e) => JSON.stringify(e.payload)),
-          decisions.map((e) => e.tsMs),
-        ],
-      );
-      const byId = new Map(decisionAppends.map((a) => [a.event.decisionId, a]));
-      for (const row of rows) {
-        ids.set(row.decision_id, Number(row.id));
-        written.push({ id: Number(row.id), append: byId.get(row.decision_id) as Append });
-      }
-    }
-    const tried = new Map<string, Append & { kind: 'reward' }>();
-    for (const a of appends) {
-      if (a.kind !== 'reward') continue;
-      const rewardKey = `${a.event.kind} ${a.event.decisionId}`;
-      if (!tried.has(rewardKey)) tried.set(rewardKey, a);
-    }
-    const inserted = new Set<NewRewardEvent>();
-    if (tried.size > 0) {
-      const rewards = [...tried.values()].map((a) => a.event);
-      const { rows } = await c.query<{ id: string; kind: string; decision_id: string }>(
-        `INSERT INTO ${s}.policy_event (policy_key, kind, decision_id, episode_id, arm_index, value, x, payload, ts_ms)
-         SELECT d.policy_key, r.kind, d.decision_id, d.episode_id, d.arm_index, r.value, NULL, r.payload::jsonb, r.ts_ms
-         FROM unnest($2::text[], $3::text[], $4::float8[], $5::text[], $6::int8[])
-           WITH ORDINALITY AS r (kind, decision_id, value, payload, ts_ms, ord)
-         CROSS JOIN LATERAL (SELECT policy_key, decision_id, episode_id, arm_index FROM ${s}.policy_event
-           WHERE policy_key = $1 AND kind = 'decision' AND decision_id = r.decision_id LIMIT 1) d
-         ORDER BY r.ord
-         ON CONFLICT (policy_key, kind, decision_id) DO NOTHING RETURNING id, kind, decision_id`,
-        [
-          key(),
-          rewards.map((e) => e.kind),
-          rewards.map((e) => e.decisionId),
-          rewards.map((e) => e.value),
-          rewards.map((e) => JSON.stringify(e.payload)),
-          rewards.map((e) => e.tsMs),
-        ],
-      );
-      for (const row of rows) {
-        const append = tried.get(`${row.kind} ${row.decision_id}`) as Append & { kind: 'reward' };
-        inserted.add(append.event);
-        written.push({ id: Number(row.id), append });
-      }
-    }
-    const answers = appends.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
-    return { answers, rows: written };
-  };
-
-  /** Writes a batch in one transaction and, once committed, tells the tail what it wrote, in id order. */
   const appendBatch = async (batch: Append[]): Promise<(number | boolean)[]> => {
-    const { answers, rows } = await inOrderedTx(
-      (c) => insertBatch(c, batch),
-      (written) => (written.rows.length === 0 || signal === undefined ? '' : signal.notifySql(Math.max(...written.rows.map((r) => r.id)))),
-    );
-    rows.sort((a, b) => a.id - b.id);
-    for (const { id, append } of rows) {
-      if (append.kind === 'decision') tail.recordDecision(id, append.event);
-      else tail.recordReward(id, append.event);
+    const d: NewDecisionEvent[] = [];
+    const rewards = new Map<string, NewRewardEvent>();
+    for (const a of batch) {
+      if (a.kind === 'decision') d.push(a.event);
+      else if (!rewards.has(`${a.event.kind} ${a.event.decisionId}`)) rewards.set(`${a.event.kind} ${a.event.decisionId}`, a.event);
     }
-    return answers;
+    // why no de-duplication of decisions: a repeated decision id fails the batch, and its retry one by one fails only it.
+    const decisions = new Map(d.map((e) => [e.decisionId, e]));
+    const r = [...rewards.values()];
+    const { rows } = await pool.query<{ event_id: string; event_kind: string; event_decision_id: string }>(
+      `SELECT event_id, event_kind, event_decision_id FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        key(),
+        lockKey,
+        signal?.channel ?? '',
+        signal?.token ?? '',
+        d.map((e) => e.decisionId),
+        d.map((e) => e.episodeId),
+        d.map((e) => e.armIndex),
+        d.map((e) => JSON.stringify(e.x)),
+        d.map((e) => JSON.stringify(e.payload)),
+        d.map((e) => e.tsMs),
+        r.map((e) => e.kind),
+        r.map((e) => e.decisionId),
+        r.map((e) => e.value),
+        r.map((e) => JSON.stringify(e.payload)),
+        r.map((e) => e.tsMs),
+      ],
+    );
+    const ids = new Map<string, number>();
+    const inserted = new Set<NewRewardEvent>();
+    for (const row of rows.map((w) => ({ id: Number(w.event_id), kind: w.event_kind, decisionId: w.event_decision_id })).sort((a, b) => a.id - b.id)) {
+      if (row.kind === 'decision') {
+        ids.set(row.decisionId, row.id);
+        tail.recordDecision(row.id, decisions.get(row.decisionId) as NewDecisionEvent);
+      } else {
+        const reward = rewards.get(`${row.kind} ${row.decisionId}`) as NewRewardEvent;
+        inserted.add(reward);
+        tail.recordReward(row.id, reward);
+      }
+    }
+    return batch.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
   };
 
   const appends = new BatchQueue<Append, number | boolean>(appendBatch, async (append) => (await appendBatch([append]))[0] as number | boolean);
