@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 
+/** Tries to listen again after this long, doubling while it fails, up to the most. */
 const RECONNECT_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
 
 /** The LISTEN/NOTIFY channel of one policy in one schema. */
 export function policyChannel(schema: string, policyKey: string): string {
@@ -13,14 +15,14 @@ export function policyChannel(schema: string, policyKey: string): string {
 /**
  * Whether another process may have committed events of a policy that this one has not read yet, through
  * PostgreSQL's LISTEN/NOTIFY: every append transaction notifies the policy's channel with its process's token and
- * the highest id it wrote (pg-policy-store.ts, append_events), and another token with an id past this process's last read means "read the database
- * next time". It is what PRAGMA data_version is to the SQLite store: with it, a process reads back its own events
- * from memory (OwnEventTail) instead of querying for them after every append. A notification arrives within a
- * millisecond or so of its commit, so another process's events may be seen that much later than with a query,
- * which a bandit does not mind (repair-policy.md §1.4).
+ * the highest id it wrote (append_events in pg-policy-store.ts), and another token with an id past this process's
+ * last read means "read the database next time". It is what PRAGMA data_version is to the SQLite store: with it, a
+ * process reads back its own events from memory (OwnEventTail) instead of querying for them after every append. A
+ * notification arrives within a millisecond or so of its commit, so another process's events may be seen that much
+ * later than with a query, which a bandit does not mind (repair-policy.md §1.4).
  *
- * While the listening connection is down (and until a read starts after it listens again) every read goes to the
- * database.
+ * While the listening connection is down or cannot be opened (and until a read starts after it listens again) every
+ * read goes to the database: slower, never wrong. It tries again after 1 s, then 2, 4… up to 30 s.
  */
 export class PgCommitSignal {
   /** This process's token in the notifications (the channel's payload is `<token> <highest id written>`). */
@@ -34,9 +36,9 @@ export class PgCommitSignal {
   private othersUpTo = 0;
   private readUpTo = 0;
   private isClosed = false;
-  /** Listened once: from then on a lost connection is reconnected. */
-  private hasListened = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The wait before the next try; RECONNECT_MS again once listening. */
+  private reconnectMs = RECONNECT_MS;
 
   constructor(
     private readonly connectionString: string,
@@ -47,7 +49,7 @@ export class PgCommitSignal {
     this.channel = policyChannel(schema, policyKey);
   }
 
-  /** Connects and listens; resolves once listening (or rejects when PostgreSQL is unreachable). */
+  /** Connects and listens; resolves once listening, or once a try failed (the next is scheduled). */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
     this.client = client;
@@ -61,7 +63,7 @@ export class PgCommitSignal {
       this.isListening = false;
       this.mustRead = true;
       client.end().catch(() => undefined);
-      this.reconnectSoon(err);
+      this.tryAgainLater(err);
     };
     client.on('error', lost);
     client.on('end', () => lost());
@@ -70,23 +72,27 @@ export class PgCommitSignal {
       await client.query(`LISTEN ${this.channel}`);
     } catch (err) {
       lost(err instanceof Error ? err : new Error(String(err)));
-      throw err;
+      return;
     }
+    if (this.client !== client) return;
+    if (this.reconnectMs > RECONNECT_MS) this.log?.info({ mod: 'rl.store.pg', channel: this.channel }, 'policy store notification connection back');
+    this.reconnectMs = RECONNECT_MS;
     // why: commits made while it was not listening went unannounced.
     this.mustRead = true;
     this.isListening = true;
-    this.hasListened = true;
   }
 
-  /** After the connection was lost (not before it first listened, nor once closed): tries again in a while. */
-  private reconnectSoon(err?: Error): void {
-    if (this.isClosed || !this.hasListened || this.reconnectTimer !== undefined) return;
-    this.log?.warn({ err, mod: 'rl.store.pg' }, 'policy store notification connection lost; reading the log from the database until it is back');
+  private tryAgainLater(err?: Error): void {
+    if (this.isClosed || this.reconnectTimer !== undefined) return;
+    // why once per outage: a server that cannot listen retries for as long as it runs.
+    const log = this.reconnectMs === RECONNECT_MS ? this.log?.warn.bind(this.log) : this.log?.debug.bind(this.log);
+    log?.({ err, mod: 'rl.store.pg', retryMs: this.reconnectMs }, 'policy store notification connection down; reading the log from the database until it is back');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.start().catch(() => undefined);
-    }, RECONNECT_MS);
+      void this.start();
+    }, this.reconnectMs);
     this.reconnectTimer.unref();
+    this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MAX_MS);
   }
 
   /** True while listening and every event other processes announced was returned by a database read. */
