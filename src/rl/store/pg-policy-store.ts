@@ -89,7 +89,7 @@ BEGIN
     top := greatest(top, event_id);
     RETURN NEXT;
   END LOOP;
-  IF top IS NOT NULL THEN
+  IF top IS NOT NULL AND p_channel <> '' THEN
     PERFORM pg_notify(p_channel, p_token || ' ' || top);
   END IF;
 END
@@ -129,9 +129,9 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     return policyKey;
   };
 
-  /** Set by open(): it listens on the policy's channel. */
+  /** Set by open(): it listens on the policy's channel, and the tail holds that policy's events. */
   let signal: PgCommitSignal | undefined;
-  const tail = new OwnEventTail();
+  let tail = new OwnEventTail();
 
   /** Runs `fn` in a transaction holding the append lock. */
   async function inOrderedTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -155,6 +155,8 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
    * within the batch is tried once; its repeats are answered as not inserted.
    */
   const appendBatch = async (batch: Append[]): Promise<(number | boolean)[]> => {
+    // why held: the batch belongs to the policy open when it started, even should open() switch policies meanwhile.
+    const batchTail = tail;
     const d: NewDecisionEvent[] = [];
     const rewards = new Map<string, NewRewardEvent>();
     for (const a of batch) {
@@ -189,11 +191,11 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     for (const row of rows.map((w) => ({ id: Number(w.event_id), kind: w.event_kind, decisionId: w.event_decision_id })).sort((a, b) => a.id - b.id)) {
       if (row.kind === 'decision') {
         ids.set(row.decisionId, row.id);
-        tail.recordDecision(row.id, decisions.get(row.decisionId) as NewDecisionEvent);
+        batchTail.recordDecision(row.id, decisions.get(row.decisionId) as NewDecisionEvent);
       } else {
         const reward = rewards.get(`${row.kind} ${row.decisionId}`) as NewRewardEvent;
         inserted.add(reward);
-        tail.recordReward(row.id, reward);
+        batchTail.recordReward(row.id, reward);
       }
     }
     return batch.map((a) => (a.kind === 'decision' ? (ids.get(a.event.decisionId) ?? NaN) : inserted.has(a.event)));
@@ -222,6 +224,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
       );
       policyKey = meta.policyKey;
       await signal?.close();
+      tail = new OwnEventTail();
       signal = new PgCommitSignal(options.connectionString, schema, meta.policyKey, options.log);
       await signal.start();
     },

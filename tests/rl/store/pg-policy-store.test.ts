@@ -175,6 +175,19 @@ describePg('PostgreSQL policy store read-back', () => {
     }
   });
 
+  it('reads only the policy it has open after open() switches to another one', async () => {
+    const store = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
+    await store.open({ ...meta, policyKey: 'readback-first' });
+    expect(await store.eventsAfter(0, 100)).toEqual([]);
+    const first = await store.appendDecision(decision('first-1'));
+    expect((await store.eventsAfter(0, 100)).map((e) => e.id)).toEqual([first]);
+    await store.open({ ...meta, policyKey: 'readback-second' });
+    expect(await store.eventsAfter(0, 100)).toEqual([]);
+    const second = await store.appendDecision(decision('second-1'));
+    expect((await store.eventsAfter(0, 100)).map((e) => [e.id, e.decisionId])).toEqual([[second, 'second-1']]);
+    await store.close();
+  });
+
   it('reads from the database while its notification connection is down, and from memory again once it is back', async () => {
     const lostMeta = { ...meta, policyKey: 'readback-lost' };
     const a = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: readBackSchema });
