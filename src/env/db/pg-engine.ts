@@ -11,7 +11,9 @@ import { Places } from './places.js';
 import { createPgTypeParsers, PG_SESSION_OPTIONS, toCellRows } from './pg-types.js';
 import { checkStatement } from './statement-guard.js';
 
-export type PgEngineConfig = Pick<SqlConfig, 'timeoutMs' | 'maxRows' | 'cellCapBytes' | 'pgPoolSize' | 'pgMaxConnections' | 'slowMs'> & { databaseUrl: string };
+export type PgEngineConfig = Pick<SqlConfig, 'timeoutMs' | 'maxRows' | 'cellCapBytes' | 'pgPoolSize' | 'pgMaxConnections' | 'pgTempFileLimitMb' | 'slowMs'> & {
+  databaseUrl: string;
+};
 
 export interface PgEngineOptions {
   /** application_name of the pool's connections, as pg_stat_activity shows it. Default 'sql-repair-env'. */
@@ -79,9 +81,32 @@ class PgEngineImpl implements PgEngine {
     });
     // why: an idle client whose server went away emits 'error'; unhandled, it would crash the process.
     this.pool.on('error', (err) => this.log.warn({ err }, 'idle PostgreSQL connection lost'));
-    // why: a checked-out client whose socket dies (e.g. pg-cursor syncing on a terminated connection) emits
-    // 'error' outside any query; unhandled, that would crash the server. The query itself fails on its own.
-    this.pool.on('connect', (client) => client.on('error', (err) => this.log.warn({ err }, 'PostgreSQL connection lost')));
+    this.pool.on('connect', (client) => {
+      // why: a checked-out client whose socket dies (e.g. pg-cursor syncing on a terminated connection) emits
+      // 'error' outside any query; unhandled, that would crash the server. The query itself fails on its own.
+      client.on('error', (err) => this.log.warn({ err }, 'PostgreSQL connection lost'));
+      this.capTempFiles(client);
+    });
+  }
+
+  private hasWarnedTempFileLimit = false;
+
+  /**
+   * Caps the temporary files one query may write (sorts, hashes and recursive CTEs spill to disk): a runaway
+   * `WITH RECURSIVE` wrote ~60 MB a second here until its statement_timeout. Queued first on the new connection, so
+   * it runs before the connection's first query; outside any transaction, so a refusal affects nothing else.
+   * temp_file_limit is for superusers to set: for another role it is refused, and the server's setting stays.
+   */
+  private capTempFiles(client: pg.PoolClient): void {
+    if (this.cfg.pgTempFileLimitMb === 0) return;
+    client.query(`SET temp_file_limit = '${this.cfg.pgTempFileLimitMb}MB'`).catch((err: unknown) => {
+      if (this.hasWarnedTempFileLimit) return;
+      this.hasWarnedTempFileLimit = true;
+      this.log.warn(
+        { err, limitMb: this.cfg.pgTempFileLimitMb },
+        "could not cap agent queries' temporary files (temp_file_limit needs a superuser); set it for the server's role instead: ALTER ROLE <role> SET temp_file_limit = '256MB'",
+      );
+    });
   }
 
   databases(): string[] {

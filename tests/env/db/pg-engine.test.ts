@@ -135,6 +135,23 @@ describePg('PostgreSQL engine', () => {
     expect(rowsOf(quick).rows).toEqual([[4]]);
   });
 
+  it("caps a query's temporary files at PG_TEMP_FILE_LIMIT_MB, so a runaway recursive query stops before its time limit", async () => {
+    const runaway = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+    const capped = await createPgEngine(engineConfig({ pgTempFileLimitMb: 1 }), silentLogger());
+    const uncapped = await createPgEngine(engineConfig({ pgTempFileLimitMb: 0 }), silentLogger());
+    try {
+      const stopped = failureOf(await capped.execute(schema, runaway, { timeoutMs: 60_000 }));
+      expect(stopped).toMatchObject({ kind: 'error', code: '53400' });
+      expect(stopped.message).toMatch(/temp_file_limit \(1024kB\)/);
+      expect(rowsOf(await capped.execute(schema, "SELECT current_setting('temp_file_limit')")).rows).toEqual([['1MB']]);
+      // Without the cap the same query runs on until its statement_timeout.
+      expect(failureOf(await uncapped.execute(schema, runaway, { timeoutMs: 300 }))).toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
+    } finally {
+      await capped.close();
+      await uncapped.close();
+    }
+  });
+
   describe('slow queries', () => {
     /** Runs both on an engine of one place; returns which answered first. */
     async function firstAnswered(overrides: Partial<PgEngineConfig>): Promise<{ order: string[]; slow: ExecResult; quick: ExecResult }> {
