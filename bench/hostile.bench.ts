@@ -1,12 +1,13 @@
 /**
- * npm run bench:hostile [-- --clients 64 --hostile 2 --seconds 15 --rounds 1]
+ * npm run bench:hostile [-- --clients 64 --hostile 2 --seconds 15 --rounds 1 --database-url postgres://127.0.0.1:5432/test]
  *
  * What a few agents sending slow SQL cost everyone else. `clients` WebSocket clients play the bench episode (reset +
  * 5 quick custom_sql steps on the demo database) for `seconds`: alone, then beside `hostile` clients that send, one
  * after another, runaway queries (killed at SQL_TIMEOUT_MS) or legitimately slow ones (~1 s alone). Two servers in
  * the same run: the SQLite pool as shipped, and as the baseline the same pool with its slow-query handling off
  * (SQL_SLOW_MS = SQL_TIMEOUT_MS: a slow query keeps its worker's place and its CPU priority). Ratios are each
- * server's quick steps/s over its own "alone" run of the same round.
+ * server's quick steps/s over its own "alone" run of the same round. With --database-url the episodes run on the
+ * PostgreSQL demo database (DATABASE_URL, DEFAULT_DIALECT=postgres) instead, through the PostgreSQL query pool.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,9 @@ const HOSTILE = Number(args.get('--hostile') ?? 2);
 const SECONDS = Number(args.get('--seconds') ?? 15);
 const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
 const TIMEOUT_MS = 5000;
+const DATABASE_URL = args.get('--database-url');
+const DIALECT_ENV: Record<string, string> = DATABASE_URL === undefined ? {} : { DATABASE_URL, DEFAULT_DIALECT: 'postgres' };
+const POOL_NAME = DATABASE_URL === undefined ? 'SQLite pool' : 'PostgreSQL pool';
 
 const HOSTILE_SQL = {
   none: undefined,
@@ -86,12 +90,12 @@ function row(pool: Pool, scenario: Scenario, runs: Run[], alone: Run[]): string 
 
 async function main(): Promise<void> {
   const { args: serverArgs, isBuilt } = serverScript();
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${CLIENTS} quick clients, ${HOSTILE} hostile; ${SECONDS} s a run; ${ROUNDS} round(s); ${os.cpus().length} cores; SQL_TIMEOUT_MS ${TIMEOUT_MS}`);
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${POOL_NAME}; ${CLIENTS} quick clients, ${HOSTILE} hostile; ${SECONDS} s a run; ${ROUNDS} round(s); ${os.cpus().length} cores; SQL_TIMEOUT_MS ${TIMEOUT_MS}`);
   const runs = new Map<string, Run[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [pool, env] of Object.entries(POOLS) as [Pool, Record<string, string>][]) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-hostile-'));
-      const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', SQL_TIMEOUT_MS: String(TIMEOUT_MS), ...env });
+      const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', SQL_TIMEOUT_MS: String(TIMEOUT_MS), ...DIALECT_ENV, ...env });
       const baseUrl = `http://127.0.0.1:${server.port}`;
       await play(baseUrl, 'none', 3); // warm-up: workers, gold cache, JIT
       for (const scenario of Object.keys(HOSTILE_SQL) as Scenario[]) {
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     }
   }
   const lines = [
-    '| SQLite pool | hostile clients send | quick steps/s | ÷ alone | p50 ms | p99 ms | max ms | errors | hostile steps | of them timed out | hostile step median s |',
+    `| ${POOL_NAME} | hostile clients send | quick steps/s | ÷ alone | p50 ms | p99 ms | max ms | errors | hostile steps | of them timed out | hostile step median s |`,
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const pool of Object.keys(POOLS) as Pool[]) {
