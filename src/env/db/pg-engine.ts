@@ -104,7 +104,7 @@ class PgEngineImpl implements PgEngine {
       this.hasWarnedTempFileLimit = true;
       this.log.warn(
         { err, limitMb: this.cfg.pgTempFileLimitMb },
-        "could not cap agent queries' temporary files (temp_file_limit needs a superuser); set it for the server's role instead: ALTER ROLE <role> SET temp_file_limit = '256MB'",
+        `could not cap agent queries' temporary files (temp_file_limit needs a superuser); set it for the server's role instead: ALTER ROLE <role> SET temp_file_limit = '${this.cfg.pgTempFileLimitMb}MB'`,
       );
     });
   }

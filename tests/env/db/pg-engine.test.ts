@@ -6,7 +6,7 @@ import { createPgEngine, type PgEngine, type PgEngineConfig } from '../../../src
 import { DatabaseUnavailableError, UnknownDatabaseError } from '../../../src/errors.js';
 import { runSqlEngineContract } from '../../contract/sql-engine.contract.js';
 import { SQL_ENGINE_FIXTURE } from '../../contract/sql-engine-fixture.js';
-import { silentLogger } from '../../helpers/logs.js';
+import { memoryLogger, silentLogger } from '../../helpers/logs.js';
 import { PG_TEST_URL, describePg, isPgAvailable, uniqueSchema } from '../../helpers/pg.js';
 import { testConfig } from '../../helpers/test-config.js';
 
@@ -149,6 +149,27 @@ describePg('PostgreSQL engine', () => {
     } finally {
       await capped.close();
       await uncapped.close();
+    }
+  });
+
+  it('serves a role that may not set temp_file_limit, warning once with the ALTER ROLE that would', async () => {
+    const role = `sre_nosuper_${process.pid}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`);
+    await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+    const url = new URL(PG_TEST_URL);
+    url.username = role;
+    const { log, lines } = memoryLogger();
+    const engine = await createPgEngine(engineConfig({ databaseUrl: url.toString(), pgTempFileLimitMb: 64 }), log);
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => engine.execute(schema, 'SELECT count(*) FROM singer')));
+      expect(results.map((r) => rowsOf(r).rows)).toEqual([[[4]], [[4]], [[4]]]);
+      const warnings = lines().filter((l) => String(l.msg).includes('temp_file_limit'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 40, limitMb: 64 });
+      expect(String(warnings[0]?.msg)).toContain("SET temp_file_limit = '64MB'");
+    } finally {
+      await engine.close();
+      await admin.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${role}; REVOKE USAGE ON SCHEMA ${schema} FROM ${role}; DROP ROLE ${role}`);
     }
   });
 
