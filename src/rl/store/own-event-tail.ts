@@ -40,9 +40,12 @@ export class OwnEventTail {
   }
 
   recordReward(id: number, e: NewRewardEvent): void {
-    this.highestOwnId = Math.max(this.highestOwnId, id);
     const decision = this.decisions.get(e.decisionId);
-    if (decision === undefined) return;
+    if (decision === undefined) {
+      // why: the event exists but cannot be served without its decision's x, so reads must reach past it.
+      this.highestOwnId = Math.max(this.highestOwnId, id);
+      return;
+    }
     this.push({ id, kind: e.kind, decisionId: e.decisionId, episodeId: decision.episodeId, armIndex: decision.armIndex, value: e.value, x: decision.x, payload: e.payload, tsMs: e.tsMs });
   }
 

@@ -160,8 +160,12 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     const d: NewDecisionEvent[] = [];
     const rewards = new Map<string, NewRewardEvent>();
     for (const a of batch) {
-      if (a.kind === 'decision') d.push(a.event);
-      else if (!rewards.has(`${a.event.kind} ${a.event.decisionId}`)) rewards.set(`${a.event.kind} ${a.event.decisionId}`, a.event);
+      if (a.kind === 'decision') {
+        d.push(a.event);
+        continue;
+      }
+      const rewardKey = `${a.event.kind} ${a.event.decisionId}`;
+      if (!rewards.has(rewardKey)) rewards.set(rewardKey, a.event);
     }
     // why no de-duplication of decisions: a repeated decision id fails the batch, and its retry one by one fails only it.
     const decisions = new Map(d.map((e) => [e.decisionId, e]));
