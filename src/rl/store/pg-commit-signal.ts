@@ -54,8 +54,12 @@ export class PgCommitSignal {
     const client = new pg.Client({ connectionString: this.connectionString });
     this.client = client;
     client.on('notification', (msg) => {
-      const [token, id] = (msg.payload ?? '').split(' ');
-      if (token !== this.token) this.othersUpTo = Math.max(this.othersUpTo, Number(id) || Infinity);
+      const [token, idText] = (msg.payload ?? '').split(' ');
+      if (token === this.token) return;
+      const id = Number(idText);
+      // why: a payload this version does not understand still means "someone committed": read once, then carry on.
+      if (Number.isSafeInteger(id)) this.othersUpTo = Math.max(this.othersUpTo, id);
+      else this.mustRead = true;
     });
     const lost = (err?: Error): void => {
       if (this.client !== client) return;

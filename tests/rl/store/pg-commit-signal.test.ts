@@ -21,6 +21,11 @@ describePg('PostgreSQL commit signal', () => {
     await signal.start();
     const notifier = new pg.Client({ connectionString: PG_TEST_URL });
     await notifier.connect();
+    const untilAnnounced = async (): Promise<void> => {
+      for (const deadline = Date.now() + 5000; signal.isUnchangedByOthers(); await new Promise((r) => setTimeout(r, 5))) {
+        if (Date.now() > deadline) throw new Error('the notification never arrived');
+      }
+    };
     try {
       expect(signal.isUnchangedByOthers()).toBe(false);
       signal.readStarts();
@@ -29,12 +34,16 @@ describePg('PostgreSQL commit signal', () => {
       // One session's notifications arrive in order: once the second is seen, the first was too.
       await notifier.query(`NOTIFY ${signal.channel}, '${signal.token} 20'`);
       await notifier.query(`NOTIFY ${signal.channel}, 'another-process 11'`);
-      for (const deadline = Date.now() + 5000; signal.isUnchangedByOthers(); await new Promise((r) => setTimeout(r, 5))) {
-        if (Date.now() > deadline) throw new Error('the notification never arrived');
-      }
+      await untilAnnounced();
       signal.readStarts();
       signal.readEnded(11);
       // Its own announcement of 20 did not count: a read up to 11 covers everything announced by others.
+      expect(signal.isUnchangedByOthers()).toBe(true);
+      // A payload it cannot read asks for one read, not for every read from then on.
+      await notifier.query(`NOTIFY ${signal.channel}, 'another-process not-an-id'`);
+      await untilAnnounced();
+      signal.readStarts();
+      signal.readEnded(11);
       expect(signal.isUnchangedByOthers()).toBe(true);
     } finally {
       await notifier.end();
