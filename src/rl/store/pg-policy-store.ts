@@ -226,10 +226,12 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
          ON CONFLICT (policy_key) DO UPDATE SET config = EXCLUDED.config, updated_ms = EXCLUDED.updated_ms`,
         [meta.policyKey, JSON.stringify(meta.armNames), meta.d, meta.featureSchemaHash, JSON.stringify(meta.config), Date.now()],
       );
+      // why no await before the three are set: appends made meanwhile must not pair the new key with the old channel.
+      const previous = signal;
       policyKey = meta.policyKey;
-      await signal?.close();
       tail = new OwnEventTail();
       signal = new PgCommitSignal(options.connectionString, schema, meta.policyKey, options.log);
+      await previous?.close();
       await signal.start();
     },
     async listPolicies() {

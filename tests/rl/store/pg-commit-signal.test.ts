@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PgCommitSignal } from '../../../src/rl/store/pg-commit-signal.js';
 import { describePg, PG_TEST_URL } from '../../helpers/pg.js';
 
@@ -21,11 +21,7 @@ describePg('PostgreSQL commit signal', () => {
     await signal.start();
     const notifier = new pg.Client({ connectionString: PG_TEST_URL });
     await notifier.connect();
-    const untilAnnounced = async (): Promise<void> => {
-      for (const deadline = Date.now() + 5000; signal.isUnchangedByOthers(); await new Promise((r) => setTimeout(r, 5))) {
-        if (Date.now() > deadline) throw new Error('the notification never arrived');
-      }
-    };
+    const untilAnnounced = (): Promise<void> => vi.waitFor(() => expect(signal.isUnchangedByOthers()).toBe(false), { timeout: 5000, interval: 5 });
     try {
       expect(signal.isUnchangedByOthers()).toBe(false);
       signal.readStarts();

@@ -149,11 +149,15 @@ describePg('PostgreSQL policy store read-back', () => {
 
       const second = await b.appendDecision(decision('b1'));
       await b.appendReward({ kind: 'relabel', decisionId: 'a1', value: 0.25, payload: {}, tsMs: 3 });
-      // why a loop: b's commits reach a by notification, a moment after they are made.
+      // why waitFor: b's commits reach a by notification, a moment after they are made.
       let seen: PolicyEvent[] = [];
-      for (const deadline = Date.now() + 5000; seen.length < 2 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? first + 1, 100))];
-      }
+      await vi.waitFor(
+        async () => {
+          seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? first + 1, 100))];
+          expect(seen.length).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 5000, interval: 5 },
+      );
       expect(seen.map((e) => [e.id, e.kind, e.decisionId, e.x])).toEqual([
         [second, 'decision', 'b1', [1, 0.5]],
         [second + 1, 'relabel', 'a1', [1, 0.5]],
@@ -198,10 +202,17 @@ describePg('PostgreSQL policy store read-back', () => {
     await admin.connect();
     const listeners = async (): Promise<number> =>
       Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${policyChannel(readBackSchema, lostMeta.policyKey)}`])).rows[0]?.n);
-    const until = async (what: string, ready: () => Promise<boolean>): Promise<void> => {
-      for (const deadline = Date.now() + 10_000; !(await ready()); await new Promise((r) => setTimeout(r, 10))) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      }
+    /** Reads a's log from `afterId` until something arrives (b's commits reach a a moment after they are made). */
+    const readUntilSome = async (afterId: number): Promise<PolicyEvent[]> => {
+      let seen: PolicyEvent[] = [];
+      await vi.waitFor(
+        async () => {
+          seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? afterId, 100))];
+          expect(seen.length).toBeGreaterThan(0);
+        },
+        { timeout: 10_000, interval: 10 },
+      );
+      return seen;
     };
     try {
       expect(await listeners()).toBe(2);
@@ -209,14 +220,9 @@ describePg('PostgreSQL policy store read-back', () => {
       expect((await a.eventsAfter(0, 100)).map((e) => e.id)).toEqual([first]);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${policyChannel(readBackSchema, lostMeta.policyKey)}`]);
       const second = await b.appendDecision(decision('b1'));
-      let seen: PolicyEvent[] = [];
-      await until("a reads b's decision", async () => {
-        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? first, 100))];
-        return seen.length > 0;
-      });
-      expect(seen.map((e) => [e.id, e.decisionId])).toEqual([[second, 'b1']]);
+      expect((await readUntilSome(first)).map((e) => [e.id, e.decisionId])).toEqual([[second, 'b1']]);
 
-      await until('both listen again', async () => (await listeners()) === 2);
+      await vi.waitFor(async () => expect(await listeners()).toBe(2), { timeout: 10_000, interval: 10 });
       // The first read after it listens again goes to the database; its own appends after that come from memory.
       expect(await a.eventsAfter(second, 100)).toEqual([]);
       const queries = countPoolQueries();
@@ -228,12 +234,7 @@ describePg('PostgreSQL policy store read-back', () => {
         queries.restore();
       }
       const fourth = await b.appendDecision(decision('b2'));
-      seen = [];
-      await until("a reads b's second decision", async () => {
-        seen = [...seen, ...(await a.eventsAfter(seen.at(-1)?.id ?? fourth - 1, 100))];
-        return seen.length > 0;
-      });
-      expect(seen.map((e) => [e.id, e.decisionId])).toEqual([[fourth, 'b2']]);
+      expect((await readUntilSome(fourth - 1)).map((e) => [e.id, e.decisionId])).toEqual([[fourth, 'b2']]);
     } finally {
       await admin.end();
       await a.close();
