@@ -77,6 +77,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     extraRoutes,
     policyOverview: () => policy.overview(),
     onMetrics: (metrics) => {
+      metrics.watchSqliteInline(() => sqlite.inlineStats());
       if (backend !== undefined) metrics.modelInfo.set(backend.describe(), 1);
     },
   });

@@ -26,6 +26,25 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
+  /**
+   * Reads the SQLite engine's inline counts when scraped (sqlite-inline.ts). A gauge, not a counter, because the
+   * engine keeps the totals; each only grows.
+   */
+  watchSqliteInline(read: () => { answered: number; outgrown: number; passed: number } | undefined): void {
+    new client.Gauge({
+      name: 'sre_sqlite_inline_queries',
+      help: 'SQLite queries since start, by where they ran: answered on the main thread, outgrown (interrupted there, then run on a worker), passed (sent to a worker without trying)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        const stats = read();
+        if (stats === undefined) return;
+        this.set({ outcome: 'answered' }, stats.answered);
+        this.set({ outcome: 'outgrown' }, stats.outgrown);
+        this.set({ outcome: 'passed' }, stats.passed);
+      },
+    });
+  }
   readonly modelInfo = new client.Gauge({ name: 'sre_model_info', help: 'Configured model backend (value 1)', labelNames: ['backend', 'model', 'device'], registers: [this.registry] });
 
   /** Wraps a step event sink so the step's SQL time, error class and arm choice are counted. */

@@ -232,4 +232,12 @@ describe('stateful HTTP episodes', () => {
     expect(text).toMatch(/sre_steps_total\{transport="http",outcome="ok"\} \d+/);
     expect(text).toMatch(/sre_sql_errors_total\{error_class="UNKNOWN_TABLE"\} \d+/);
   });
+
+  it('shows in /metrics the SQLite queries answered on the main thread, one more after a quick step', async () => {
+    const answered = async () => Number(/sre_sqlite_inline_queries\{outcome="answered"\} (\d+)/.exec(await (await fetch(`${svc.baseUrl}/metrics`)).text())?.[1]);
+    const before = await answered();
+    await postJson(svc.baseUrl, '/reset', { episode_id: 'ep-inline', task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) + 7 FROM orders' }, episode_id: 'ep-inline' });
+    expect(await answered()).toBe(before + 1);
+  });
 });

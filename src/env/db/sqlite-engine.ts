@@ -5,6 +5,7 @@ import { DatabaseUnavailableError, UnknownDatabaseError } from '../../errors.js'
 import type { Logger } from '../../logger.js';
 import type { DbSchema, ExecOptions, ExecResult, SqlEngine, SqlFailure } from './engine.js';
 import { checkStatement } from './statement-guard.js';
+import { createInlineRunner, type InlineStats } from './sqlite-inline.js';
 import { createSqlitePool, type PoolOutcome } from './sqlite-pool.js';
 import { readSqliteSchema } from './sqlite-schema.js';
 
@@ -16,6 +17,8 @@ export interface SqliteEngine extends SqlEngine {
   warmUp(): Promise<void>;
   /** Process ids of the live worker processes (diagnostics and tests). */
   workerPids(): number[];
+  /** What ran on the calling thread (sqlite-inline.ts); undefined when that is off. */
+  inlineStats(): InlineStats | undefined;
 }
 
 function elapsedSince(startedMs: number): number {
@@ -52,14 +55,18 @@ function toResult(outcome: PoolOutcome, timeoutMs: number, startedMs: number): E
 }
 
 /**
- * The SQLite engine: read-only files by database name, each query on one of `cfg.workers` worker processes
- * (started on first use or by warmUp). The timeout runs from when a worker takes the query (not while it waits
- * in the queue); past it the worker is SIGKILLed and replaced. Schema introspection runs in-process, cached.
+ * The SQLite engine: read-only files by database name. A query runs first on the calling thread under
+ * `cfg.inlineBudgetMs` (sqlite-inline.ts); one that outgrows it, or every query when that is off, runs on one of
+ * `cfg.workers` worker processes (started on first use or by warmUp). There the timeout runs from when a worker
+ * takes the query (not while it waits in the queue); past it the worker is SIGKILLed and replaced. Schema
+ * introspection runs in-process, cached.
  */
 export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Record<string, string> = {}): SqliteEngine {
   const files = new Map<string, string>();
   const schemas = new Map<string, Promise<DbSchema>>();
-  const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, log.child({ mod: 'env.sqlite' }));
+  const poolLog = log.child({ mod: 'env.sqlite' });
+  const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, poolLog);
+  const inline = createInlineRunner({ budgetMs: cfg.inlineBudgetMs }, poolLog);
 
   function fileFor(database: string): string {
     const file = files.get(database);
@@ -91,6 +98,7 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
     addDatabase,
     warmUp: () => pool.warmUp(),
     workerPids: () => pool.pids(),
+    inlineStats: () => inline?.stats(),
     databases: () => [...files.keys()].sort(),
 
     async execute(database: string, sql: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -106,7 +114,8 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
         cellCapBytes: options.cellCapBytes ?? cfg.cellCapBytes,
         isLegacyDoubleQuotes: options.legacyDoubleQuotes ?? false,
       };
-      return toResult(await pool.run(job, timeoutMs), timeoutMs, startedMs);
+      const outcome = (timeoutMs >= cfg.inlineBudgetMs ? inline?.tryRun(job) : undefined) ?? (await pool.run(job, timeoutMs));
+      return toResult(outcome, timeoutMs, startedMs);
     },
 
     async schema(database: string): Promise<DbSchema> {
@@ -119,6 +128,9 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
       return cached;
     },
 
-    close: () => pool.close(),
+    close: () => {
+      inline?.close();
+      return pool.close();
+    },
   };
 }

@@ -104,16 +104,25 @@ const NOT_READ_ONLY: QueryFailure = {
   message: 'This statement is not allowed: only one read-only SELECT/WITH/VALUES statement per call',
 };
 
+/** How a runner prepares each handle it opens. */
+export interface HandleSetup {
+  /** Sets the process-wide SQLite heap limit (hard_heap_limit) on the first open: right in a worker process only. */
+  isHeapLimited: boolean;
+  onOpen?(db: Database.Database): void;
+}
+
+const WORKER_SETUP: HandleSetup = { isHeapLimited: true };
+
 /**
- * Runs guarded queries on read-only SQLite files inside a worker process: caches open handles (LRU) and
+ * Runs guarded queries on read-only SQLite files, inside a worker process or under sqlite-inline.ts's budget: caches open handles (LRU) and
  * prepared statements, returns INTEGER as exact numbers (or decimal strings) and REAL as numbers, and applies
  * the row and cell caps. Never throws for a query's own errors. An open handle on a rollback-journal file holds a
  * shared lock: other readers go on, a writer gets SQLITE_BUSY until the handle closes (its worker stops or the LRU
  * drops it). Task databases are read-only to the server anyway, and its gold results are cached on that assumption.
  */
-export function createQueryRunner(maxHandles = 32, maxStatements = 64): QueryRunner {
+export function createQueryRunner(maxHandles = 32, maxStatements = 64, setup: HandleSetup = WORKER_SETUP): QueryRunner {
   const handles = new LRUCache<string, Handle>({ max: maxHandles, dispose: (h) => h.db.close() });
-  let isHeapLimited = false;
+  let isHeapLimited = !setup.isHeapLimited;
 
   function open(file: string): Handle {
     let handle = handles.get(file);
@@ -127,6 +136,12 @@ export function createQueryRunner(maxHandles = 32, maxStatements = 64): QueryRun
       if (handle.db.pragma('journal_mode', { simple: true }) !== 'wal') handle.db.pragma('locking_mode = EXCLUSIVE');
       if (!isHeapLimited) handle.db.pragma(`hard_heap_limit = ${HARD_HEAP_LIMIT_BYTES}`);
       isHeapLimited = true;
+      try {
+        setup.onOpen?.(handle.db);
+      } catch (err) {
+        handle.db.close();
+        throw err;
+      }
       handles.set(file, handle);
     }
     return handle;

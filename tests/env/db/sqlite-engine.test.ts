@@ -38,6 +38,11 @@ runSqlEngineContract('SQLite engine', {
   makeEngine: async () => ({ engine: makeEngine(), database: 'fixture' }),
 });
 
+runSqlEngineContract('SQLite engine, every query on a worker (SQL_INLINE_BUDGET_MS=0)', {
+  dialect: 'sqlite',
+  makeEngine: async () => ({ engine: makeEngine({ SQL_INLINE_BUDGET_MS: '0' }), database: 'fixture' }),
+});
+
 describe('SQLite engine', () => {
   let engine: SqliteEngine;
   beforeAll(async () => {
@@ -92,6 +97,9 @@ describe('SQLite engine', () => {
     for (const pid of before) process.kill(pid, 'SIGKILL');
     await vi.waitFor(() => expect(engine.workerPids().some((pid) => before.includes(pid))).toBe(false));
     expect(rowsOf(await engine.execute('fixture', 'SELECT 42')).rows).toEqual([[42]]);
+    // A query too slow for the main thread's budget needs a worker: the pool is back to SQL_WORKERS of them.
+    const slow = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 2000000) SELECT count(*) FROM r';
+    expect(rowsOf(await engine.execute('fixture', slow)).rows).toEqual([[2_000_000]]);
     expect(engine.workerPids()).toHaveLength(2);
   });
 
@@ -191,8 +199,8 @@ describe('SQLite engine', () => {
       await pool.close();
     });
 
-    it('at SQL_MAX_WORKERS, a quick query waits for a place', async () => {
-      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50' });
+    it('at SQL_MAX_WORKERS, a quick query waits for a place when every query runs on a worker', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50', SQL_INLINE_BUDGET_MS: '0' });
       await pool.warmUp();
       const order: string[] = [];
       const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 1000 }), order, 'runaway');
@@ -200,6 +208,18 @@ describe('SQLite engine', () => {
       expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
       expect(rowsOf(await quick).rows).toEqual([[1]]);
       expect(order).toEqual(['runaway', 'quick']);
+      await pool.close();
+    });
+
+    it('at SQL_MAX_WORKERS, a quick query is answered on the main thread at once', async () => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50' });
+      await pool.warmUp();
+      const order: string[] = [];
+      const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 1000 }), order, 'runaway');
+      const quick = tracked(pool.execute('fixture', 'SELECT 1'), order, 'quick');
+      expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
+      expect(rowsOf(await quick).rows).toEqual([[1]]);
+      expect(order).toEqual(['quick', 'runaway']);
       await pool.close();
     });
   });

@@ -1,0 +1,188 @@
+/*
+ * sqlite-deadline: a time budget for each statement of an SQLite connection, for better-sqlite3, whose build omits
+ * the progress handler (SQLITE_OMIT_PROGRESS_CALLBACK) and which exposes no sqlite3_interrupt.
+ *
+ * Loaded into a connection, it arms a deadline when a statement starts (SQLITE_TRACE_STMT) and disarms it when the
+ * statement finishes or is reset (SQLITE_TRACE_PROFILE). The budget is CPU time of the thread running the
+ * statement, not wall-clock time: on a busy machine a thread may wait for a core for milliseconds, and a quick
+ * query must not count that. One watchdog thread per process sleeps until the earliest moment a budget could be
+ * spent, reads that thread's CPU clock, and calls sqlite3_interrupt() on a connection whose statement has spent
+ * it, so the statement fails with SQLITE_INTERRUPT at its next check. The budget is set once per connection, by the first call of
+ * sqlrepair_deadline_budget(microseconds) > 0; later calls change nothing, so SQL run on the connection afterwards
+ * cannot lift it.
+ *
+ * It also lowers two limits whose work happens inside one step of the virtual machine, where no interrupt reaches:
+ * the largest string or blob (randomblob(1e9) is one allocation and one fill) and the longest LIKE/GLOB pattern.
+ * A statement past them fails (SQLITE_TOOBIG, "pattern too complex"); the caller runs it elsewhere.
+ */
+#define _GNU_SOURCE /* dladdr */
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT1
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MAX_LENGTH_BYTES (256 * 1024)
+#define MAX_LIKE_PATTERN_BYTES 256
+
+typedef struct Deadline Deadline;
+struct Deadline {
+  sqlite3 *db;
+  long long budgetNs;       /* 0 until set */
+  clockid_t cpuClock;       /* of the thread running the statement */
+  long long startCpuNs;     /* that thread's CPU time when the statement started */
+  long long checkAtNs;      /* monotonic time at which the budget could be spent at the earliest */
+  int isArmed;
+  Deadline *next;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake;
+static pthread_once_t startOnce = PTHREAD_ONCE_INIT;
+static int isStarted = 0;
+static int isParked = 0;
+static Deadline *head = 0;
+
+static long long readNs(clockid_t clock) {
+  struct timespec ts;
+  if (clock_gettime(clock, &ts) != 0) return -1;
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long nowNs(void) {
+  return readNs(CLOCK_MONOTONIC);
+}
+
+static void *watch(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&mu);
+  for (;;) {
+    Deadline *due = 0;
+    for (Deadline *d = head; d != 0; d = d->next) {
+      if (d->isArmed && (due == 0 || d->checkAtNs < due->checkAtNs)) due = d;
+    }
+    if (due == 0) {
+      isParked = 1;
+      pthread_cond_wait(&wake, &mu);
+      isParked = 0;
+      continue;
+    }
+    long long now = nowNs();
+    if (now >= due->checkAtNs) {
+      long long cpu = readNs(due->cpuClock);
+      long long left = cpu < 0 ? 0 : due->budgetNs - (cpu - due->startCpuNs);
+      if (left > 0) {
+        due->checkAtNs = now + left;
+        continue;
+      }
+      /* Under the mutex: the connection cannot be closed (unlinked in release) while this runs. */
+      sqlite3_interrupt(due->db);
+      due->isArmed = 0;
+      continue;
+    }
+    struct timespec until = { (time_t)(due->checkAtNs / 1000000000LL), (long)(due->checkAtNs % 1000000000LL) };
+    pthread_cond_timedwait(&wake, &mu, &until);
+  }
+  return 0;
+}
+
+/*
+ * SQLite dlcloses an extension with the last connection that loaded it; the watchdog thread runs on, and would find
+ * its code unmapped. A second reference with RTLD_NODELETE keeps the library loaded until the process ends.
+ */
+static int pin(void) {
+  Dl_info self;
+  if (dladdr((void *)&pin, &self) == 0 || self.dli_fname == 0) return 0;
+  return dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE) != 0;
+}
+
+static void start(void) {
+  if (!pin()) return;
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&wake, &attr);
+  pthread_condattr_destroy(&attr);
+  pthread_t thread;
+  if (pthread_create(&thread, 0, watch, 0) == 0) {
+    pthread_detach(thread);
+    isStarted = 1;
+  }
+}
+
+static int onTrace(unsigned type, void *ctx, void *p, void *x) {
+  (void)p;
+  (void)x;
+  Deadline *d = (Deadline *)ctx;
+  if (d->budgetNs == 0) return 0;
+  pthread_mutex_lock(&mu);
+  if (type == SQLITE_TRACE_STMT) {
+    if (pthread_getcpuclockid(pthread_self(), &d->cpuClock) != 0) d->cpuClock = CLOCK_MONOTONIC;
+    d->startCpuNs = readNs(d->cpuClock);
+    d->checkAtNs = nowNs() + d->budgetNs;
+    d->isArmed = 1;
+    if (isParked) pthread_cond_signal(&wake);
+  } else {
+    d->isArmed = 0;
+  }
+  pthread_mutex_unlock(&mu);
+  return 0;
+}
+
+static void setBudget(sqlite3_context *context, int argc, sqlite3_value **argv) {
+  (void)argc;
+  Deadline *d = (Deadline *)sqlite3_user_data(context);
+  sqlite3_int64 us = sqlite3_value_int64(argv[0]);
+  if (d->budgetNs != 0 || us <= 0) {
+    sqlite3_result_int64(context, d->budgetNs / 1000);
+    return;
+  }
+  pthread_mutex_lock(&mu);
+  d->budgetNs = us * 1000;
+  pthread_mutex_unlock(&mu);
+  sqlite3_result_int64(context, us);
+}
+
+/* The function's destructor, run when the connection closes: after it the watchdog never touches the connection. */
+static void release(void *ctx) {
+  Deadline *d = (Deadline *)ctx;
+  pthread_mutex_lock(&mu);
+  for (Deadline **link = &head; *link != 0; link = &(*link)->next) {
+    if (*link == d) {
+      *link = d->next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&mu);
+  sqlite3_free(d);
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_sqlitedeadline_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  SQLITE_EXTENSION_INIT2(pApi);
+  pthread_once(&startOnce, start);
+  if (!isStarted) {
+    *pzErrMsg = sqlite3_mprintf("sqlite-deadline: cannot start its watchdog thread");
+    return SQLITE_ERROR;
+  }
+  Deadline *d = (Deadline *)sqlite3_malloc(sizeof(Deadline));
+  if (d == 0) return SQLITE_NOMEM;
+  d->db = db;
+  d->budgetNs = 0;
+  d->cpuClock = CLOCK_MONOTONIC;
+  d->startCpuNs = 0;
+  d->checkAtNs = 0;
+  d->isArmed = 0;
+  int rc = sqlite3_create_function_v2(db, "sqlrepair_deadline_budget", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, d, setBudget, 0, 0, release);
+  if (rc != SQLITE_OK) return rc; /* SQLite has run release(d) already. */
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, MAX_LENGTH_BYTES);
+  sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN_BYTES);
+  pthread_mutex_lock(&mu);
+  d->next = head;
+  head = d;
+  pthread_mutex_unlock(&mu);
+  return sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE, onTrace, d);
+}
