@@ -1,7 +1,9 @@
 /**
- * Queries per second through the SQLite engine's worker-process pool versus the same queries run directly on the
- * main thread with better-sqlite3 (statement prepared once), for ~0.1 ms, ~1 ms and ~10 ms queries (calibrated on
- * this machine), at concurrency 1, 2 and 8. Direct runs are sequential: the main thread cannot overlap them.
+ * Queries per second through the SQLite engine, as shipped (a query first runs on the main thread under
+ * SQL_INLINE_BUDGET_MS, then on a worker process) and with every query on a worker, versus the same queries run
+ * directly on the main thread with better-sqlite3 (statement prepared once), for ~0.1 ms, ~1 ms and ~10 ms queries
+ * (calibrated on this machine), at concurrency 1, 2 and 8. Direct runs are sequential: the main thread cannot
+ * overlap them.
  * Run: npm run bench:exec [-- <seconds per measurement, default 1.5>]
  */
 import fs from 'node:fs';
@@ -15,6 +17,11 @@ import { createLogger } from '../src/logger.js';
 const SECONDS = Number(process.argv[2] ?? 1.5);
 const ROWS = 200_000;
 const TARGETS_MS = [0.1, 1, 10];
+/** As shipped (SQL_INLINE_BUDGET_MS 1: quick queries on the main thread), and every query on a worker. */
+const ENGINES = [
+  { name: 'as shipped', env: {} },
+  { name: 'workers only', env: { SQL_INLINE_BUDGET_MS: '0' } },
+];
 const aggregateSql = (rows: number) => `SELECT grp, count(*), avg(val) FROM items WHERE id <= ${rows} GROUP BY grp`;
 
 function buildFixture(dir: string): string {
@@ -69,27 +76,31 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-exec-'));
   try {
     const file = buildFixture(dir);
-    const cfg = loadConfig({ LOG_LEVEL: 'silent' });
-    const engine = createSqliteEngine(cfg.sql, createLogger(cfg.log), { bench: file });
-    await engine.warmUp();
-    console.log(`SQLite exec: pool of ${cfg.sql.workers} worker processes vs direct better-sqlite3 on the main thread`);
-    console.log(`${os.availableParallelism()} cores, ${SECONDS} s per cell, ${ROWS} rows; ratio = direct qps / pool qps (lower is better)\n`);
+    const engines = ENGINES.map(({ name, env }) => {
+      const cfg = loadConfig({ LOG_LEVEL: 'silent', ...env });
+      return { name, engine: createSqliteEngine(cfg.sql, createLogger(cfg.log), { bench: file }), workers: cfg.sql.workers };
+    });
+    for (const { engine } of engines) await engine.warmUp();
+    console.log(`SQLite exec through the engine (${engines[0]?.workers} worker processes; as shipped, quick queries first on the main thread) vs direct better-sqlite3 on the main thread`);
+    console.log(`${os.availableParallelism()} cores, ${SECONDS} s per cell, ${ROWS} rows; ratio = direct qps / engine qps (lower is better)\n`);
     const db = new Database(file, { readonly: true });
     const rows: Record<string, string>[] = [];
     for (const [label, sql] of calibratedQueries(db)) {
-      for (let i = 0; i < 20; i += 1) await engine.execute('bench', sql);
       const direct = directQps(db, sql, SECONDS);
-      const row: Record<string, string> = { query: label, 'direct ms': direct.msPerQuery.toFixed(3), 'direct qps': direct.qps.toFixed(0) };
-      for (const concurrency of [1, 2, 8]) {
-        const qps = await poolQps(() => engine.execute('bench', sql), concurrency);
-        row[`pool c=${concurrency} qps`] = qps.toFixed(0);
-        row[`ratio c=${concurrency}`] = (direct.qps / qps).toFixed(2);
+      for (const { name, engine } of engines) {
+        for (let i = 0; i < 20; i += 1) await engine.execute('bench', sql);
+        const row: Record<string, string> = { query: label, engine: name, 'direct ms': direct.msPerQuery.toFixed(3), 'direct qps': direct.qps.toFixed(0) };
+        for (const concurrency of [1, 2, 8]) {
+          const qps = await poolQps(() => engine.execute('bench', sql), concurrency);
+          row[`c=${concurrency} qps`] = qps.toFixed(0);
+          row[`ratio c=${concurrency}`] = (direct.qps / qps).toFixed(2);
+        }
+        rows.push(row);
       }
-      rows.push(row);
     }
     db.close();
     console.table(rows);
-    await engine.close();
+    for (const { engine } of engines) await engine.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

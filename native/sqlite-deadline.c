@@ -11,8 +11,9 @@
  * sqlrepair_deadline_budget(microseconds) > 0; later calls change nothing, so SQL run on the connection afterwards
  * cannot lift it.
  *
- * It also lowers two limits whose work happens inside one step of the virtual machine, where no interrupt reaches:
- * the largest string or blob (randomblob(1e9) is one allocation and one fill) and the longest LIKE/GLOB pattern.
+ * It also lowers two limits on work done inside one step of the virtual machine, where no interrupt reaches: the
+ * largest string or blob (randomblob(1e9) is one allocation and one fill, and instr() or replace() compare two
+ * strings in time quadratic in their lengths: 16 KB keeps that to milliseconds) and the longest LIKE/GLOB pattern.
  * A statement past them fails (SQLITE_TOOBIG, "pattern too complex"); the caller runs it elsewhere.
  */
 #define _GNU_SOURCE /* dladdr */
@@ -23,7 +24,7 @@ SQLITE_EXTENSION_INIT1
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_LENGTH_BYTES (256 * 1024)
+#define MAX_LENGTH_BYTES (16 * 1024)
 #define MAX_LIKE_PATTERN_BYTES 256
 
 typedef struct Deadline Deadline;
