@@ -7,9 +7,11 @@
  * statement, not wall-clock time: on a busy machine a thread may wait for a core for milliseconds, and a quick
  * query must not count that. One watchdog thread per process sleeps until the earliest moment a budget could be
  * spent, reads that thread's CPU clock, and calls sqlite3_interrupt() on a connection whose statement has spent
- * it, so the statement fails with SQLITE_INTERRUPT at its next check. The budget is set once per connection, by the first call of
- * sqlrepair_deadline_budget(microseconds) > 0; later calls change nothing, so SQL run on the connection afterwards
- * cannot lift it.
+ * it, so the statement fails with SQLITE_INTERRUPT at its next check. A statement that ends just as it is
+ * interrupted may pass the interrupt on to the next one on its connection; callers treat SQLITE_INTERRUPT as "run
+ * it elsewhere", so that costs a detour, not a wrong answer. The budget is set once per connection, by the first
+ * call of sqlrepair_deadline_budget(microseconds) > 0; later calls change nothing, so SQL run on the connection
+ * afterwards cannot lift it.
  *
  * It also lowers two limits on work done inside one step of the virtual machine, where no interrupt reaches: the
  * largest string or blob (randomblob(1e9) is one allocation and one fill, and instr() or replace() compare two
@@ -21,7 +23,6 @@
 SQLITE_EXTENSION_INIT1
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <time.h>
 
 #define MAX_LENGTH_BYTES (16 * 1024)

@@ -6,14 +6,15 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../logger.js';
 import { createQueryRunner, type QueryJob, type QueryReply } from './sqlite-query.js';
 
-/** build/sqlite-deadline.so, compiled from native/sqlite-deadline.c by npm install (scripts/build-sqlite-deadline.mjs). */
+/** build/sqlite-deadline.so, compiled from native/sqlite-deadline.c by npm install (build-sqlite-deadline.mjs). */
 export const DEADLINE_EXTENSION = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'build', 'sqlite-deadline.so');
 
+/** The code of the failure a runner answers when the extension cannot be loaded into a handle. */
+const SETUP_FAILED = 'INLINE_SETUP_FAILED';
 /**
  * Failures that say the query outgrew the inline budget or limits, not that it is wrong: it runs again on a worker.
  * "pattern too complex" is SQLite's message for a LIKE/GLOB pattern over the extension's lowered limit.
  */
-const SETUP_FAILED = 'INLINE_SETUP_FAILED';
 const OUTGREW = new Set(['SQLITE_INTERRUPT', 'SQLITE_TOOBIG', 'SQLITE_NOMEM', 'RESULT_TOO_LARGE']);
 
 function hasOutgrown(reply: QueryReply): boolean {

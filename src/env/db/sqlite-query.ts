@@ -114,9 +114,9 @@ export interface HandleSetup {
 const WORKER_SETUP: HandleSetup = { isHeapLimited: true };
 
 /**
- * Runs guarded queries on read-only SQLite files, inside a worker process or under sqlite-inline.ts's budget: caches open handles (LRU) and
- * prepared statements, returns INTEGER as exact numbers (or decimal strings) and REAL as numbers, and applies
- * the row and cell caps. Never throws for a query's own errors. An open handle on a rollback-journal file holds a
+ * Runs guarded queries on read-only SQLite files, in a worker process or under sqlite-inline.ts's budget: caches
+ * open handles (LRU) and prepared statements, returns INTEGER as exact numbers (or decimal strings) and REAL as
+ * numbers, and applies the row and cell caps. Never throws for a query's own errors. An open handle on a rollback-journal file holds a
  * shared lock: other readers go on, a writer gets SQLITE_BUSY until the handle closes (its worker stops or the LRU
  * drops it). Task databases are read-only to the server anyway, and its gold results are cached on that assumption.
  */
