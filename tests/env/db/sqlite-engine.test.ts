@@ -199,27 +199,18 @@ describe('SQLite engine', () => {
       await pool.close();
     });
 
-    it('at SQL_MAX_WORKERS, a quick query waits for a place when every query runs on a worker', async () => {
-      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50', SQL_INLINE_BUDGET_MS: '0' });
+    it.each([
+      { how: 'waits for a place when every query runs on a worker', inlineBudgetMs: '0', order: ['runaway', 'quick'] },
+      { how: 'is answered on the main thread at once', inlineBudgetMs: '1', order: ['quick', 'runaway'] },
+    ])('at SQL_MAX_WORKERS, a quick query $how', async ({ inlineBudgetMs, order: expected }) => {
+      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50', SQL_INLINE_BUDGET_MS: inlineBudgetMs });
       await pool.warmUp();
       const order: string[] = [];
       const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 1000 }), order, 'runaway');
       const quick = tracked(pool.execute('fixture', 'SELECT 1'), order, 'quick');
       expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
       expect(rowsOf(await quick).rows).toEqual([[1]]);
-      expect(order).toEqual(['runaway', 'quick']);
-      await pool.close();
-    });
-
-    it('at SQL_MAX_WORKERS, a quick query is answered on the main thread at once', async () => {
-      const pool = makeEngine({ SQL_WORKERS: '1', SQL_MAX_WORKERS: '1', SQL_SLOW_MS: '50' });
-      await pool.warmUp();
-      const order: string[] = [];
-      const runaway = tracked(pool.execute('fixture', RUNAWAY, { timeoutMs: 1000 }), order, 'runaway');
-      const quick = tracked(pool.execute('fixture', 'SELECT 1'), order, 'quick');
-      expect(await runaway).toMatchObject({ ok: false, code: 'TIMEOUT' });
-      expect(rowsOf(await quick).rows).toEqual([[1]]);
-      expect(order).toEqual(['quick', 'runaway']);
+      expect(order).toEqual(expected);
       await pool.close();
     });
   });
