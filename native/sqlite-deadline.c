@@ -2,16 +2,18 @@
  * sqlite-deadline: a time budget for each statement of an SQLite connection, for better-sqlite3, whose build omits
  * the progress handler (SQLITE_OMIT_PROGRESS_CALLBACK) and which exposes no sqlite3_interrupt.
  *
- * Loaded into a connection, it arms a deadline when a statement starts (SQLITE_TRACE_STMT) and disarms it when the
- * statement finishes or is reset (SQLITE_TRACE_PROFILE). The budget is CPU time of the thread running the
- * statement, not wall-clock time: on a busy machine a thread may wait for a core for milliseconds, and a quick
- * query must not count that. One watchdog thread per process sleeps until the earliest moment a budget could be
- * spent, reads that thread's CPU clock, and calls sqlite3_interrupt() on a connection whose statement has spent
- * it, so the statement fails with SQLITE_INTERRUPT at its next check. A statement that ends just as it is
- * interrupted may pass the interrupt on to the next one on its connection; callers treat SQLITE_INTERRUPT as "run
- * it elsewhere", so that costs a detour, not a wrong answer. The budget is set once per connection, by the first
- * call of sqlrepair_deadline_budget(microseconds) > 0; later calls change nothing, so SQL run on the connection
- * afterwards cannot lift it.
+ * Loaded into a connection, it marks a statement as running when it starts (SQLITE_TRACE_STMT) and as done when it
+ * finishes or is reset (SQLITE_TRACE_PROFILE); that costs the statement's thread a mutex and no system call. The
+ * budget is CPU time of the thread running the statement, not wall-clock time: on a busy machine a thread may wait
+ * for a core for milliseconds, and a quick query must not count that. One watchdog thread per process wakes once a
+ * budget while statements run: it reads the CPU clock of the thread running each one, from the first tick that saw
+ * the statement, and calls sqlite3_interrupt() on a connection whose statement has spent the budget since, so the
+ * statement fails with SQLITE_INTERRUPT at its next check. A statement is thus stopped after one to two budgets of
+ * CPU time. After PARK_AFTER_IDLE_TICKS ticks with nothing running the watchdog sleeps until a statement starts.
+ * A statement that ends just as it is interrupted may pass the interrupt on to the next one on its connection;
+ * callers treat SQLITE_INTERRUPT as "run it elsewhere", so that costs a detour, not a wrong answer. The budget is
+ * set once per connection, by the first call of sqlrepair_deadline_budget(microseconds) > 0; later calls change
+ * nothing, so SQL run on the connection afterwards cannot lift it.
  *
  * It also lowers two limits on work done inside one step of the virtual machine, where no interrupt reaches: the
  * largest string or blob (randomblob(1e9) is one allocation and one fill, and instr() or replace() compare two
@@ -28,14 +30,18 @@ SQLITE_EXTENSION_INIT1
 #define MAX_LENGTH_BYTES (16 * 1024)
 #define MAX_LIKE_PATTERN_BYTES 256
 
+#define PARK_AFTER_IDLE_TICKS 100
+
 typedef struct Deadline Deadline;
 struct Deadline {
   sqlite3 *db;
-  long long budgetNs;       /* 0 until set */
-  clockid_t cpuClock;       /* of the thread running the statement */
-  long long startCpuNs;     /* that thread's CPU time when the statement started */
-  long long checkAtNs;      /* monotonic time at which the budget could be spent at the earliest */
-  int isArmed;
+  long long budgetNs;          /* 0 until set */
+  clockid_t cpuClock;          /* of the thread running the statement */
+  unsigned long statement;     /* counts the statements started */
+  int isRunning;
+  unsigned long seenStatement; /* the statement the watchdog last saw running, */
+  long long seenCpuNs;         /* and its thread's CPU time then */
+  int isSeen;
   Deadline *next;
 };
 
@@ -52,39 +58,50 @@ static long long readNs(clockid_t clock) {
   return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static long long nowNs(void) {
-  return readNs(CLOCK_MONOTONIC);
+/* One tick, under the mutex: interrupts statements past their budget; returns the shortest budget of those running. */
+static long long check(void) {
+  long long tickNs = 0;
+  for (Deadline *d = head; d != 0; d = d->next) {
+    if (!d->isRunning || d->budgetNs == 0) {
+      d->isSeen = 0;
+      continue;
+    }
+    if (tickNs == 0 || d->budgetNs < tickNs) tickNs = d->budgetNs;
+    long long cpu = readNs(d->cpuClock);
+    if (!d->isSeen || d->seenStatement != d->statement) {
+      d->isSeen = 1;
+      d->seenStatement = d->statement;
+      d->seenCpuNs = cpu;
+    } else if (cpu < 0 || cpu - d->seenCpuNs >= d->budgetNs) {
+      /* Under the mutex: the connection cannot be closed (unlinked in release) while this runs. */
+      sqlite3_interrupt(d->db);
+      d->isRunning = 0;
+      d->isSeen = 0;
+    }
+  }
+  return tickNs;
 }
 
 static void *watch(void *unused) {
   (void)unused;
+  long long tickNs = 1000000;
+  int idleTicks = 0;
   pthread_mutex_lock(&mu);
   for (;;) {
-    Deadline *due = 0;
-    for (Deadline *d = head; d != 0; d = d->next) {
-      if (d->isArmed && (due == 0 || d->checkAtNs < due->checkAtNs)) due = d;
-    }
-    if (due == 0) {
+    long long runningTickNs = check();
+    if (runningTickNs > 0) {
+      tickNs = runningTickNs;
+      idleTicks = 0;
+    } else if (++idleTicks >= PARK_AFTER_IDLE_TICKS) {
       isParked = 1;
       pthread_cond_wait(&wake, &mu);
       isParked = 0;
+      idleTicks = 0;
       continue;
     }
-    long long now = nowNs();
-    if (now >= due->checkAtNs) {
-      long long cpu = readNs(due->cpuClock);
-      long long left = cpu < 0 ? 0 : due->budgetNs - (cpu - due->startCpuNs);
-      if (left > 0) {
-        due->checkAtNs = now + left;
-        continue;
-      }
-      /* Under the mutex: the connection cannot be closed (unlinked in release) while this runs. */
-      sqlite3_interrupt(due->db);
-      due->isArmed = 0;
-      continue;
-    }
-    struct timespec until = { (time_t)(due->checkAtNs / 1000000000LL), (long)(due->checkAtNs % 1000000000LL) };
-    pthread_cond_timedwait(&wake, &mu, &until);
+    long long until = readNs(CLOCK_MONOTONIC) + tickNs;
+    struct timespec at = { (time_t)(until / 1000000000LL), (long)(until % 1000000000LL) };
+    pthread_cond_timedwait(&wake, &mu, &at);
   }
   return 0;
 }
@@ -121,12 +138,11 @@ static int onTrace(unsigned type, void *ctx, void *p, void *x) {
   pthread_mutex_lock(&mu);
   if (type == SQLITE_TRACE_STMT) {
     if (pthread_getcpuclockid(pthread_self(), &d->cpuClock) != 0) d->cpuClock = CLOCK_MONOTONIC;
-    d->startCpuNs = readNs(d->cpuClock);
-    d->checkAtNs = nowNs() + d->budgetNs;
-    d->isArmed = 1;
+    d->statement += 1;
+    d->isRunning = 1;
     if (isParked) pthread_cond_signal(&wake);
   } else {
-    d->isArmed = 0;
+    d->isRunning = 0;
   }
   pthread_mutex_unlock(&mu);
   return 0;
@@ -175,9 +191,11 @@ int sqlite3_sqlitedeadline_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_
   d->db = db;
   d->budgetNs = 0;
   d->cpuClock = CLOCK_MONOTONIC;
-  d->startCpuNs = 0;
-  d->checkAtNs = 0;
-  d->isArmed = 0;
+  d->statement = 0;
+  d->isRunning = 0;
+  d->seenStatement = 0;
+  d->seenCpuNs = 0;
+  d->isSeen = 0;
   int rc = sqlite3_create_function_v2(db, "sqlrepair_deadline_budget", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, d, setBudget, 0, 0, release);
   if (rc != SQLITE_OK) return rc; /* SQLite has run release(d) already. */
   sqlite3_limit(db, SQLITE_LIMIT_LENGTH, MAX_LENGTH_BYTES);

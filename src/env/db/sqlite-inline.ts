@@ -28,8 +28,13 @@ function hasOutgrown(reply: QueryReply): boolean {
 const WASTE_SHARE = 0.05;
 /** Page cache of each handle on the calling thread, in KiB (SQLite's default in better-sqlite3: 16,000). */
 const INLINE_CACHE_KIB = 2048;
-/** Queries that outgrew the budget, remembered so that they go to a worker at once next time. */
+/**
+ * Queries that outgrew the budget, remembered for REMEMBER_SLOW_MS so that they go to a worker at once meanwhile.
+ * why not for good: a pause of the thread's own (a major GC in the middle of a query's rows) counts as the query's
+ * CPU time, and a quick query must not be sent to the workers for ever after one such pause.
+ */
 const REMEMBERED_SLOW = 1024;
+const REMEMBER_SLOW_MS = 60_000;
 
 /** Counts since the runner started. */
 export interface InlineStats {
@@ -55,11 +60,12 @@ export interface InlineOptions {
 
 /**
  * Runs SQLite queries on the calling (main) thread under a hard time budget, sparing the worker round trip, which
- * costs more than a typical query: the sqlite-deadline extension interrupts a statement past `budgetMs` and caps
- * what one step may allocate, and such a query is handed back for the worker pool to run with the full time limit.
- * Queries that outgrew the budget are remembered and go to the pool at once; all of them together may take at most
- * WASTE_SHARE of the thread's time (a token bucket), past which every query goes to the pool until it refills.
- * Undefined (every query on the workers) when the budget is 0 or the extension is not built.
+ * costs more than a typical query: the sqlite-deadline extension interrupts a statement after one to two
+ * `budgetMs` of CPU time and caps what one step may allocate, and such a query is handed back for the worker pool
+ * to run with the full time limit. Queries that outgrew the budget are remembered for a minute and go to the pool
+ * at once; all of them together may take at most WASTE_SHARE of the thread's time (a token bucket), past which
+ * every query goes to the pool until it refills. Undefined (every query on the workers) when the budget is 0 or the
+ * extension is not built.
  */
 export function createInlineRunner(options: InlineOptions, log: Logger): InlineRunner | undefined {
   const extensionPath = options.extensionPath ?? DEADLINE_EXTENSION;
@@ -73,7 +79,7 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
   let tokensMs = capacityMs;
   let refilledAtMs = performance.now();
   let isOff = false;
-  const slow = new LRUCache<string, true>({ max: REMEMBERED_SLOW });
+  const slow = new LRUCache<string, true>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
   const counts: InlineStats = { answered: 0, outgrown: 0, passed: 0 };
   const runner = createQueryRunner(32, 64, {
     isHeapLimited: false,
