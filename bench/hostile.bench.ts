@@ -3,9 +3,11 @@
  *
  * What a few agents sending slow SQL cost everyone else. `clients` WebSocket clients play the bench episode (reset +
  * 5 quick custom_sql steps on the demo database) for `seconds`: alone, then beside `hostile` clients that send, one
- * after another, runaway queries (killed at SQL_TIMEOUT_MS) or legitimately slow ones (~1 s alone). Two servers in
- * the same run: the SQLite pool as shipped, and as the baseline the same pool with its slow-query handling off
- * (SQL_SLOW_MS = SQL_TIMEOUT_MS: a slow query keeps its worker's place and its CPU priority). Ratios are each
+ * after another, runaway queries (killed at SQL_TIMEOUT_MS), ~5 ms ones with a new text each time (which no server
+ * can remember as slow, and each over the main thread's budget) or legitimately slow ones (~1 s alone). Servers in
+ * the same run: the SQLite pool as shipped; as the baseline the same pool with its slow-query handling off
+ * (SQL_SLOW_MS = SQL_TIMEOUT_MS: a slow query keeps its worker's place and its CPU priority); and, on SQLite, as
+ * shipped but with every query on a worker (SQL_INLINE_BUDGET_MS=0). Ratios are each
  * server's quick steps/s over its own "alone" run of the same round. With --database-url the episodes run on the
  * PostgreSQL demo database (DATABASE_URL, DEFAULT_DIALECT=postgres) instead, through the PostgreSQL query pool.
  */
@@ -25,16 +27,22 @@ const DATABASE_URL = args.get('--database-url');
 const DIALECT_ENV: Record<string, string> = DATABASE_URL === undefined ? {} : { DATABASE_URL, DEFAULT_DIALECT: 'postgres' };
 const POOL_NAME = DATABASE_URL === undefined ? 'SQLite pool' : 'PostgreSQL pool';
 
+/** A hostile client's n-th query. "each one new" differs every time, so no server can remember it as slow. */
 const HOSTILE_SQL = {
   none: undefined,
-  runaway: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
-  'slow (~1 s alone)': 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5000000) SELECT count(*) FROM r',
+  runaway: () => 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
+  // why ~5 ms and new each time: over the main thread's budget (SQL_INLINE_BUDGET_MS), so each one is interrupted
+  // there and run again on a worker; back to back, they test that such queries take at most their share of it.
+  '~5 ms, each one new': (n: number) => `WITH RECURSIVE r(n) AS (SELECT ${n} UNION ALL SELECT n + 1 FROM r WHERE n < ${n} + 25000) SELECT count(*) FROM r`,
+  'slow (~1 s alone)': () => 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5000000) SELECT count(*) FROM r',
 } as const;
 type Scenario = keyof typeof HOSTILE_SQL;
 
 const POOLS = {
   'slow-query handling on (as shipped)': {},
   'off (baseline: SQL_SLOW_MS = SQL_TIMEOUT_MS)': { SQL_SLOW_MS: String(TIMEOUT_MS) },
+  // why (SQLite only): what running quick queries on the main thread costs when hostile SQL keeps outgrowing it.
+  'as shipped, every query on a worker (SQL_INLINE_BUDGET_MS=0)': { SQL_INLINE_BUDGET_MS: '0' },
 } as const;
 type Pool = keyof typeof POOLS;
 
@@ -57,13 +65,14 @@ async function play(baseUrl: string, scenario: Scenario, seconds = SECONDS): Pro
     while (Date.now() < endMs) run.errors += await playEpisode(client, run.latenciesMs);
     await client.close();
   });
+  let sent = 0;
   const hostile = Array.from({ length: hostileSql === undefined ? 0 : HOSTILE }, async () => {
     const client = await WsEnvClient.connect(baseUrl);
     while (Date.now() < endMs) {
       await client.reset({ task_id: 'simple_queries', question_id: QUESTION });
       for (let attempt = 0; attempt < 5 && Date.now() < endMs; attempt++) {
         const t0 = performance.now();
-        const step = await client.step({ custom_sql: hostileSql ?? '' });
+        const step = await client.step({ custom_sql: hostileSql?.((sent += 1)) ?? '' });
         run.hostileMs.push(performance.now() - t0);
         if (step.observation.error_class === 'TIMEOUT') run.hostileTimeouts += 1;
       }
@@ -88,12 +97,18 @@ function row(pool: Pool, scenario: Scenario, runs: Run[], alone: Run[]): string 
   return `| ${pool} | ${scenario} | ${median(runs.map(rate)).toFixed(0)} | ${ratio.toFixed(2)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${(sorted.at(-1) ?? NaN).toFixed(0)} | ${errors} | ${hostile} |`;
 }
 
+/** The inline row is SQLite's only: on PostgreSQL every query runs in its pool. */
+function poolsToRun(): [Pool, Record<string, string>][] {
+  const all = Object.entries(POOLS) as [Pool, Record<string, string>][];
+  return DATABASE_URL === undefined ? all : all.filter(([, env]) => !('SQL_INLINE_BUDGET_MS' in env));
+}
+
 async function main(): Promise<void> {
   const { args: serverArgs, isBuilt } = serverScript();
   console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; ${POOL_NAME}; ${CLIENTS} quick clients, ${HOSTILE} hostile; ${SECONDS} s a run; ${ROUNDS} round(s); ${os.cpus().length} cores; SQL_TIMEOUT_MS ${TIMEOUT_MS}`);
   const runs = new Map<string, Run[]>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [pool, env] of Object.entries(POOLS) as [Pool, Record<string, string>][]) {
+    for (const [pool, env] of poolsToRun()) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-hostile-'));
       const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', SQL_TIMEOUT_MS: String(TIMEOUT_MS), ...DIALECT_ENV, ...env });
       const baseUrl = `http://127.0.0.1:${server.port}`;
@@ -111,7 +126,7 @@ async function main(): Promise<void> {
     `| ${POOL_NAME} | hostile clients send | quick steps/s | ÷ alone | p50 ms | p99 ms | max ms | errors | hostile steps | of them timed out | hostile step median s |`,
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const pool of Object.keys(POOLS) as Pool[]) {
+  for (const [pool] of poolsToRun()) {
     const alone = runs.get(`${pool}\u0000none`) ?? [];
     for (const scenario of Object.keys(HOSTILE_SQL) as Scenario[]) lines.push(row(pool, scenario, runs.get(`${pool}\u0000${scenario}`) ?? [], alone));
   }
