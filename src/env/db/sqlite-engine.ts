@@ -64,9 +64,9 @@ function toResult(outcome: PoolOutcome, timeoutMs: number, startedMs: number): E
 export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Record<string, string> = {}): SqliteEngine {
   const files = new Map<string, string>();
   const schemas = new Map<string, Promise<DbSchema>>();
-  const poolLog = log.child({ mod: 'env.sqlite' });
-  const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, poolLog);
-  const inline = createInlineRunner({ budgetMs: cfg.inlineBudgetMs }, poolLog);
+  const sqliteLog = log.child({ mod: 'env.sqlite' });
+  const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, sqliteLog);
+  const inline = createInlineRunner({ budgetMs: cfg.inlineBudgetMs }, sqliteLog);
 
   function fileFor(database: string): string {
     const file = files.get(database);
@@ -114,7 +114,9 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
         cellCapBytes: options.cellCapBytes ?? cfg.cellCapBytes,
         isLegacyDoubleQuotes: options.legacyDoubleQuotes ?? false,
       };
-      const outcome = (timeoutMs >= cfg.inlineBudgetMs ? inline?.tryRun(job) : undefined) ?? (await pool.run(job, timeoutMs));
+      // why two budgets: the extension stops a statement after one to two of them.
+      const isInlineAllowed = timeoutMs >= 2 * cfg.inlineBudgetMs;
+      const outcome = (isInlineAllowed ? inline?.tryRun(job) : undefined) ?? (await pool.run(job, timeoutMs));
       return toResult(outcome, timeoutMs, startedMs);
     },
 

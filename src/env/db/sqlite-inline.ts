@@ -82,7 +82,7 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
   const slow = new LRUCache<string, true>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
   const counts: InlineStats = { answered: 0, outgrown: 0, passed: 0 };
   const runner = createQueryRunner(32, 64, {
-    isHeapLimited: false,
+    limitsHeap: false,
     onOpen(db: Database.Database) {
       // why: a handle here serves quick queries only, and up to 32 of them share the server's heap.
       db.pragma(`cache_size = -${INLINE_CACHE_KIB}`);

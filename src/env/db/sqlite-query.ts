@@ -107,11 +107,11 @@ const NOT_READ_ONLY: QueryFailure = {
 /** How a runner prepares each handle it opens. */
 export interface HandleSetup {
   /** Sets the process-wide SQLite heap limit (hard_heap_limit) on the first open: right in a worker process only. */
-  isHeapLimited: boolean;
+  limitsHeap: boolean;
   onOpen?(db: Database.Database): void;
 }
 
-const WORKER_SETUP: HandleSetup = { isHeapLimited: true };
+const WORKER_SETUP: HandleSetup = { limitsHeap: true };
 
 /**
  * Runs guarded queries on read-only SQLite files, in a worker process or under sqlite-inline.ts's budget: caches
@@ -122,7 +122,7 @@ const WORKER_SETUP: HandleSetup = { isHeapLimited: true };
  */
 export function createQueryRunner(maxHandles = 32, maxStatements = 64, setup: HandleSetup = WORKER_SETUP): QueryRunner {
   const handles = new LRUCache<string, Handle>({ max: maxHandles, dispose: (h) => h.db.close() });
-  let isHeapLimited = !setup.isHeapLimited;
+  let needsHeapLimit = setup.limitsHeap;
 
   function open(file: string): Handle {
     let handle = handles.get(file);
@@ -134,8 +134,8 @@ export function createQueryRunner(maxHandles = 32, maxStatements = 64, setup: Ha
       // every other reader in and keeps writers out while the handle is open. Not for WAL files: there EXCLUSIVE
       // would lock out the other workers' readers.
       if (handle.db.pragma('journal_mode', { simple: true }) !== 'wal') handle.db.pragma('locking_mode = EXCLUSIVE');
-      if (!isHeapLimited) handle.db.pragma(`hard_heap_limit = ${HARD_HEAP_LIMIT_BYTES}`);
-      isHeapLimited = true;
+      if (needsHeapLimit) handle.db.pragma(`hard_heap_limit = ${HARD_HEAP_LIMIT_BYTES}`);
+      needsHeapLimit = false;
       try {
         setup.onOpen?.(handle.db);
       } catch (err) {
