@@ -29,12 +29,13 @@ const WASTE_SHARE = 0.05;
 /** Page cache of each handle on the calling thread, in KiB (SQLite's default in better-sqlite3: 16,000). */
 const INLINE_CACHE_KIB = 2048;
 /**
- * Queries that outgrew the budget, remembered for REMEMBER_SLOW_MS so that they go to a worker at once meanwhile.
- * why not for good: a pause of the thread's own (a major GC in the middle of a query's rows) counts as the query's
- * CPU time, and a quick query must not be sent to the workers for ever after one such pause.
+ * Queries that outgrew the budget, remembered for REMEMBER_SLOW_MS; one that outgrew it SLOW_AFTER times goes to a
+ * worker at once meanwhile. why twice and not for good: a pause of the thread's own (a GC in the middle of a query's
+ * rows) counts as the query's CPU time, and one such pause must not send a quick query to the workers.
  */
 const REMEMBERED_SLOW = 1024;
 const REMEMBER_SLOW_MS = 60_000;
+const SLOW_AFTER = 2;
 
 /** Counts since the runner started. */
 export interface InlineStats {
@@ -62,8 +63,8 @@ export interface InlineOptions {
  * Runs SQLite queries on the calling (main) thread under a hard time budget, sparing the worker round trip, which
  * costs more than a typical query: the sqlite-deadline extension interrupts a statement after one to two
  * `budgetMs` of CPU time and caps what one step may allocate, and such a query is handed back for the worker pool
- * to run with the full time limit. Queries that outgrew the budget are remembered for a minute and go to the pool
- * at once; all of them together may take at most WASTE_SHARE of the thread's time (a token bucket), past which
+ * to run with the full time limit. A query that outgrew the budget twice within a minute goes to the pool at once
+ * for the rest of that minute; all of them together may take at most WASTE_SHARE of the thread's time (a token bucket), past which
  * every query goes to the pool until it refills. Undefined (every query on the workers) when the budget is 0 or the
  * extension is not built.
  */
@@ -79,7 +80,7 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
   let tokensMs = capacityMs;
   let refilledAtMs = performance.now();
   let isOff = false;
-  const slow = new LRUCache<string, true>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
+  const outgrownTimes = new LRUCache<string, number>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
   const counts: InlineStats = { answered: 0, outgrown: 0, passed: 0 };
   const runner = createQueryRunner(32, 64, {
     limitsHeap: false,
@@ -107,7 +108,8 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
       if (isOff) return undefined;
       const key = `${job.file}\0${job.sql}`;
       const startedMs = performance.now();
-      if (slow.has(key) || !hasTokens(startedMs)) {
+      const timesOutgrown = outgrownTimes.get(key) ?? 0;
+      if (timesOutgrown >= SLOW_AFTER || !hasTokens(startedMs)) {
         counts.passed += 1;
         return undefined;
       }
@@ -122,7 +124,7 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
         return reply;
       }
       counts.outgrown += 1;
-      slow.set(key, true);
+      outgrownTimes.set(key, timesOutgrown + 1);
       tokensMs -= performance.now() - startedMs;
       return undefined;
     },
