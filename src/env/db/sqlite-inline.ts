@@ -29,9 +29,10 @@ const WASTE_SHARE = 0.05;
 /** Page cache of each handle on the calling thread, in KiB (SQLite's default in better-sqlite3: 16,000). */
 const INLINE_CACHE_KIB = 2048;
 /**
- * Queries that outgrew the budget, remembered for REMEMBER_SLOW_MS; one that outgrew it SLOW_AFTER times goes to a
- * worker at once meanwhile. why twice and not for good: a pause of the thread's own (a GC in the middle of a query's
- * rows) counts as the query's CPU time, and one such pause must not send a quick query to the workers.
+ * A query text that outgrew the budget SLOW_AFTER times in a row, with no answer here in between, goes to a worker at
+ * once for REMEMBER_SLOW_MS. why in a row: a GC pause of this thread's own, or a burst of time stolen from this VM,
+ * counts as the query's CPU time; that happens to a quick query now and then, but not twice running, and a worker's
+ * own clocks are no better witness (the same bursts hit them).
  */
 const REMEMBERED_SLOW = 1024;
 const REMEMBER_SLOW_MS = 60_000;
@@ -63,10 +64,10 @@ export interface InlineOptions {
  * Runs SQLite queries on the calling (main) thread under a hard time budget, sparing the worker round trip, which
  * costs more than a typical query: the sqlite-deadline extension interrupts a statement after one to two
  * `budgetMs` of CPU time and caps what one step may allocate, and such a query is handed back for the worker pool
- * to run with the full time limit. A query that outgrew the budget twice within a minute goes to the pool at once
- * for the rest of that minute; all of them together may take at most WASTE_SHARE of the thread's time (a token bucket), past which
- * every query goes to the pool until it refills. Undefined (every query on the workers) when the budget is 0 or the
- * extension is not built.
+ * to run with the full time limit. One that outgrew it twice in a row goes to the pool at once for a minute; all of
+ * them together may take at most WASTE_SHARE of the thread's time (a token bucket), past which every query goes to
+ * the pool until it refills. Undefined (every query on the workers) when the budget is 0 or the extension is not
+ * built.
  */
 export function createInlineRunner(options: InlineOptions, log: Logger): InlineRunner | undefined {
   const extensionPath = options.extensionPath ?? DEADLINE_EXTENSION;
@@ -80,7 +81,8 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
   let tokensMs = capacityMs;
   let refilledAtMs = performance.now();
   let isOff = false;
-  const outgrownTimes = new LRUCache<string, number>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
+  /** Times in a row each recently outgrown query text outgrew the budget. */
+  const outgrownInARow = new LRUCache<string, number>({ max: REMEMBERED_SLOW, ttl: REMEMBER_SLOW_MS });
   const counts: InlineStats = { answered: 0, outgrown: 0, passed: 0 };
   const runner = createQueryRunner(32, 64, {
     limitsHeap: false,
@@ -108,8 +110,8 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
       if (isOff) return undefined;
       const key = `${job.file}\0${job.sql}`;
       const startedMs = performance.now();
-      const timesOutgrown = outgrownTimes.get(key) ?? 0;
-      if (timesOutgrown >= SLOW_AFTER || !hasTokens(startedMs)) {
+      const timesInARow = outgrownInARow.size === 0 ? 0 : (outgrownInARow.get(key) ?? 0);
+      if (timesInARow >= SLOW_AFTER || !hasTokens(startedMs)) {
         counts.passed += 1;
         return undefined;
       }
@@ -121,11 +123,14 @@ export function createInlineRunner(options: InlineOptions, log: Logger): InlineR
       }
       if (!hasOutgrown(reply)) {
         counts.answered += 1;
+        if (timesInARow > 0) outgrownInARow.delete(key);
         return reply;
       }
       counts.outgrown += 1;
-      outgrownTimes.set(key, timesOutgrown + 1);
-      tokensMs -= performance.now() - startedMs;
+      outgrownInARow.set(key, timesInARow + 1);
+      // why capped: the extension stops a statement after two budgets of CPU at most; wall time past that was this
+      // thread waiting for a core or collecting garbage, not the query's doing.
+      tokensMs -= Math.min(performance.now() - startedMs, 2 * options.budgetMs);
       return undefined;
     },
     stats: () => ({ ...counts }),
