@@ -176,9 +176,6 @@ static void release(void *ctx) {
   sqlite3_free(d);
 }
 
-#ifdef _WIN32
-__declspec(dllexport)
-#endif
 int sqlite3_sqlitedeadline_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   SQLITE_EXTENSION_INIT2(pApi);
   pthread_once(&startOnce, start);

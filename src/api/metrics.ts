@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { StepEvent, StepEventSink } from '../env/index.js';
+import type { InlineStats, StepEvent, StepEventSink } from '../env/index.js';
 
 /** Prometheus metrics of one server (own registry, so tests can run several servers in one process). */
 export class Metrics {
@@ -30,7 +30,7 @@ export class Metrics {
    * Reads the SQLite engine's inline counts when scraped (sqlite-inline.ts). A gauge, not a counter, because the
    * engine keeps the totals; each only grows.
    */
-  watchSqliteInline(read: () => { answered: number; outgrown: number; passed: number } | undefined): void {
+  watchSqliteInline(read: () => InlineStats | undefined): void {
     new client.Gauge({
       name: 'sre_sqlite_inline_queries',
       help: 'SQLite queries since start, by where they ran: answered on the main thread, outgrown (interrupted there, then run on a worker), passed (sent to a worker without trying)',

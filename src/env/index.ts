@@ -1,6 +1,7 @@
 /** The environment core's public surface. Transport-free: nothing here knows HTTP or WebSockets. */
 export * from './contract.js';
 export type * from './db/engine.js';
+export type { InlineStats } from './db/sqlite-inline.js';
 export type * from './ports.js';
 export type * from './tasks/task.js';
 export { goldFor } from './tasks/task.js';

@@ -22,7 +22,7 @@ function hasOutgrown(reply: QueryReply): boolean {
 }
 
 /**
- * The share of the calling thread's time that queries which outgrow the budget may take: each costs up to the budget
+ * The share of the calling thread's time that queries which outgrow the budget may take: each costs up to two budgets
  * before a worker runs it again, and an agent sending only such queries must not take the thread from everyone else.
  */
 const WASTE_SHARE = 0.05;
