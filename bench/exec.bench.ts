@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   try {
     const file = buildFixture(dir);
     const engines = ENGINES.map(({ name, env }) => {
-      const cfg = loadConfig({ LOG_LEVEL: 'silent', ...env });
+      // why no result cache: every query here repeats one text, and a hit runs nothing.
+      const cfg = loadConfig({ LOG_LEVEL: 'silent', SQL_RESULT_CACHE_MB: '0', ...env });
       return { name, engine: createSqliteEngine(cfg.sql, createLogger(cfg.log), { bench: file }), workers: cfg.sql.workers };
     });
     for (const { engine } of engines) await engine.warmUp();

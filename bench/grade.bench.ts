@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     return;
   }
   const questions = (JSON.parse(fs.readFileSync(questionsFile, 'utf8')) as Question[]).slice(0, LIMIT);
-  const cfg = loadConfig({ LOG_LEVEL: 'silent' });
+  // why no result cache: each pass runs the same texts again, and the gold is graded against itself.
+  const cfg = loadConfig({ LOG_LEVEL: 'silent', SQL_RESULT_CACHE_MB: '0' });
   const log = createLogger(cfg.log);
   const engine = createSqliteEngine(cfg.sql, log);
   for (const db of new Set(questions.map((q) => q.db_id))) engine.addDatabase(db, path.join(SPIDER_DIR, 'database', db, `${db}.sqlite`));

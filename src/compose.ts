@@ -78,6 +78,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     policyOverview: () => policy.overview(),
     onMetrics: (metrics) => {
       metrics.watchSqliteInline(() => sqlite.inlineStats());
+      metrics.watchSqliteResultCache(() => sqlite.resultCacheStats());
       if (backend !== undefined) metrics.modelInfo.set(backend.describe(), 1);
     },
   });

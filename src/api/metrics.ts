@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { InlineStats, StepEvent, StepEventSink } from '../env/index.js';
+import type { InlineStats, ResultCacheStats, StepEvent, StepEventSink } from '../env/index.js';
 
 /** Prometheus metrics of one server (own registry, so tests can run several servers in one process). */
 export class Metrics {
@@ -42,6 +42,30 @@ export class Metrics {
         this.set({ outcome: 'answered' }, stats.answered);
         this.set({ outcome: 'outgrown' }, stats.outgrown);
         this.set({ outcome: 'passed' }, stats.passed);
+      },
+    });
+  }
+  /** Reads the SQLite result cache's counts and size when scraped (sqlite-result-cache.ts); gauges for the same reason. */
+  watchSqliteResultCache(read: () => ResultCacheStats | undefined): void {
+    new client.Gauge({
+      name: 'sre_sqlite_result_cache_lookups',
+      help: 'SQLite queries since start looked up in the result cache, by outcome: hit (answered from it) or miss (run)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        const stats = read();
+        if (stats === undefined) return;
+        this.set({ outcome: 'hit' }, stats.hits);
+        this.set({ outcome: 'miss' }, stats.misses);
+      },
+    });
+    new client.Gauge({
+      name: 'sre_sqlite_result_cache_bytes',
+      help: 'Estimated size of the results the SQLite result cache holds',
+      registers: [this.registry],
+      collect() {
+        const stats = read();
+        if (stats !== undefined) this.set(stats.bytes);
       },
     });
   }

@@ -2,6 +2,7 @@
 export * from './contract.js';
 export type * from './db/engine.js';
 export type { InlineStats } from './db/sqlite-inline.js';
+export type { ResultCacheStats } from './db/sqlite-result-cache.js';
 export type * from './ports.js';
 export type * from './tasks/task.js';
 export { goldFor } from './tasks/task.js';

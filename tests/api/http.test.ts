@@ -240,4 +240,19 @@ describe('stateful HTTP episodes', () => {
     await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) + 7 FROM orders' }, episode_id: 'ep-inline' });
     expect(await answered()).toBe(before + 1);
   });
+
+  it('shows in /metrics the SQLite result cache answering a text a second time', async () => {
+    const lookups = async () => {
+      const text = await (await fetch(`${svc.baseUrl}/metrics`)).text();
+      const count = (outcome: string) => Number(new RegExp(`sre_sqlite_result_cache_lookups\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1]);
+      return { hit: count('hit'), miss: count('miss'), bytes: Number(/sre_sqlite_result_cache_bytes (\d+)/.exec(text)?.[1]) };
+    };
+    const before = await lookups();
+    await postJson(svc.baseUrl, '/reset', { episode_id: 'ep-cache', task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    for (let i = 0; i < 2; i++) await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) + 11 FROM orders' }, episode_id: 'ep-cache' });
+    const after = await lookups();
+    expect(after.hit - before.hit).toBeGreaterThanOrEqual(1);
+    expect(after.miss - before.miss).toBeGreaterThanOrEqual(1);
+    expect(after.bytes).toBeGreaterThan(before.bytes);
+  });
 });

@@ -7,6 +7,7 @@ import type { DbSchema, ExecOptions, ExecResult, SqlEngine, SqlFailure } from '.
 import { checkStatement } from './statement-guard.js';
 import { createInlineRunner, type InlineStats } from './sqlite-inline.js';
 import { createSqlitePool, type PoolOutcome } from './sqlite-pool.js';
+import { createResultCache, type ResultCacheStats } from './sqlite-result-cache.js';
 import { readSqliteSchema } from './sqlite-schema.js';
 
 export interface SqliteEngine extends SqlEngine {
@@ -19,6 +20,8 @@ export interface SqliteEngine extends SqlEngine {
   workerPids(): number[];
   /** What ran on the calling thread (sqlite-inline.ts); undefined when that is off. */
   inlineStats(): InlineStats | undefined;
+  /** Hits and contents of the result cache (sqlite-result-cache.ts); undefined when it is off. */
+  resultCacheStats(): ResultCacheStats | undefined;
 }
 
 function elapsedSince(startedMs: number): number {
@@ -58,8 +61,9 @@ function toResult(outcome: PoolOutcome, timeoutMs: number, startedMs: number): E
  * The SQLite engine: read-only files by database name. A query runs first on the calling thread under
  * `cfg.inlineBudgetMs` (sqlite-inline.ts); one that outgrows it, or every query when that is off, runs on one of
  * `cfg.workers` worker processes (started on first use or by warmUp). There the timeout runs from when a worker
- * takes the query (not while it waits in the queue); past it the worker is SIGKILLed and replaced. Schema
- * introspection runs in-process, cached.
+ * takes the query (not while it waits in the queue); past it the worker is SIGKILLed and replaced. A text that
+ * answered before is answered from the result cache (sqlite-result-cache.ts), before the guard. Schema introspection
+ * runs in-process, cached.
  */
 export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Record<string, string> = {}): SqliteEngine {
   const files = new Map<string, string>();
@@ -67,6 +71,7 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
   const sqliteLog = log.child({ mod: 'env.sqlite' });
   const pool = createSqlitePool({ size: cfg.workers, maxSize: cfg.maxWorkers, slowMs: cfg.slowMs }, sqliteLog);
   const inline = createInlineRunner({ budgetMs: cfg.inlineBudgetMs }, sqliteLog);
+  let results = createResultCache(cfg.resultCacheMb * 1024 * 1024);
 
   function fileFor(database: string): string {
     const file = files.get(database);
@@ -79,6 +84,8 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
     if (!fs.existsSync(file)) throw new DatabaseUnavailableError(`SQLite file for database '${name}' not found: ${file}`);
     files.set(name, file);
     schemas.delete(name);
+    // why everything: the file may be new under an old path; replacing a database is rare.
+    results?.clear();
   }
 
   for (const [name, filePath] of Object.entries(databases)) addDatabase(name, filePath);
@@ -99,24 +106,28 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
     warmUp: () => pool.warmUp(),
     workerPids: () => pool.pids(),
     inlineStats: () => inline?.stats(),
+    resultCacheStats: () => results?.stats(),
     databases: () => [...files.keys()].sort(),
 
     async execute(database: string, sql: string, options: ExecOptions = {}): Promise<ExecResult> {
       const startedMs = performance.now();
-      const file = fileFor(database);
-      const check = checkStatement(sql, 'sqlite');
-      if (!check.ok) return failure('rejected', 'REJECTED', check.reason, startedMs);
-      const timeoutMs = options.timeoutMs ?? cfg.timeoutMs;
-      const job = {
-        file,
-        sql: check.sql,
+      const request = {
+        file: fileFor(database),
+        sql,
         maxRows: options.maxRows ?? cfg.maxRows,
         cellCapBytes: options.cellCapBytes ?? cfg.cellCapBytes,
         isLegacyDoubleQuotes: options.legacyDoubleQuotes ?? false,
       };
+      const timeoutMs = options.timeoutMs ?? cfg.timeoutMs;
+      const cached = results?.get(request, timeoutMs);
+      if (cached !== undefined) return toResult(cached, timeoutMs, startedMs);
+      const check = checkStatement(sql, 'sqlite');
+      if (!check.ok) return failure('rejected', 'REJECTED', check.reason, startedMs);
+      const job = { ...request, sql: check.sql };
       // why two budgets: the extension stops a statement after one to two of them.
       const isInlineAllowed = timeoutMs >= 2 * cfg.inlineBudgetMs;
       const outcome = (isInlineAllowed ? inline?.tryRun(job) : undefined) ?? (await pool.run(job, timeoutMs));
+      if (outcome.ok) results?.set(request, timeoutMs, outcome);
       return toResult(outcome, timeoutMs, startedMs);
     },
 
@@ -131,6 +142,8 @@ export function createSqliteEngine(cfg: SqlConfig, log: Logger, databases: Recor
     },
 
     close: () => {
+      // why: a closed engine answers nothing, not even what it ran before.
+      results = undefined;
       inline?.close();
       return pool.close();
     },

@@ -23,8 +23,9 @@ function seedFixture(): void {
 }
 seedFixture();
 
+/** why no result cache by default: these tests are about where and how a query runs, and a hit runs nothing. */
 function makeEngine(overrides: Record<string, string> = {}): SqliteEngine {
-  const cfg = testConfig({ SQL_WORKERS: '2', ...overrides });
+  const cfg = testConfig({ SQL_WORKERS: '2', SQL_RESULT_CACHE_MB: '0', ...overrides });
   return createSqliteEngine(cfg.sql, silentLogger(), { fixture: fixtureFile });
 }
 
@@ -36,6 +37,11 @@ function rowsOf(result: ExecResult): ExecSuccess {
 runSqlEngineContract('SQLite engine', {
   dialect: 'sqlite',
   makeEngine: async () => ({ engine: makeEngine(), database: 'fixture' }),
+});
+
+runSqlEngineContract('SQLite engine with the result cache (as shipped)', {
+  dialect: 'sqlite',
+  makeEngine: async () => ({ engine: makeEngine({ SQL_RESULT_CACHE_MB: '64' }), database: 'fixture' }),
 });
 
 runSqlEngineContract('SQLite engine, every query on a worker (SQL_INLINE_BUDGET_MS=0)', {

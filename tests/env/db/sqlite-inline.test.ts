@@ -144,7 +144,7 @@ describe('SQLite inline execution (sqlite-deadline extension)', () => {
 
 describe('SQLite engine with inline execution', () => {
   it('answers quick queries without starting a worker, and runs the rest on workers with the full time limit', async () => {
-    const engine = createSqliteEngine(testConfig({ SQL_WORKERS: '1', SQL_TIMEOUT_MS: '300' }).sql, silentLogger(), { inline: file });
+    const engine = createSqliteEngine(testConfig({ SQL_WORKERS: '1', SQL_TIMEOUT_MS: '300', SQL_RESULT_CACHE_MB: '0' }).sql, silentLogger(), { inline: file });
     try {
       expect(await engine.execute('inline', 'SELECT name FROM t ORDER BY id')).toMatchObject({ ok: true, rows: [['a'], ['b'], ['c']] });
       expect(engine.workerPids()).toEqual([]);
@@ -158,7 +158,7 @@ describe('SQLite engine with inline execution', () => {
   });
 
   it('runs every query on a worker with SQL_INLINE_BUDGET_MS=0', async () => {
-    const engine = createSqliteEngine(testConfig({ SQL_WORKERS: '1', SQL_INLINE_BUDGET_MS: '0' }).sql, silentLogger(), { inline: file });
+    const engine = createSqliteEngine(testConfig({ SQL_WORKERS: '1', SQL_INLINE_BUDGET_MS: '0', SQL_RESULT_CACHE_MB: '0' }).sql, silentLogger(), { inline: file });
     try {
       expect(await engine.execute('inline', 'SELECT count(*) FROM t')).toMatchObject({ ok: true, rows: [[3]] });
       expect(engine.workerPids()).toHaveLength(1);
