@@ -10,6 +10,8 @@
  * shipped but with every query on a worker (SQL_INLINE_BUDGET_MS=0). Ratios are each
  * server's quick steps/s over its own "alone" run of the same round. With --database-url the episodes run on the
  * PostgreSQL demo database (DATABASE_URL, DEFAULT_DIALECT=postgres) instead, through the PostgreSQL query pool.
+ * Every server runs with the SQLite result cache off (SQL_RESULT_CACHE_MB=0): the quick clients repeat five texts,
+ * and answered from the cache their SQL would never meet the hostile queries.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [pool, env] of poolsToRun()) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-hostile-'));
-      const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', SQL_TIMEOUT_MS: String(TIMEOUT_MS), ...DIALECT_ENV, ...env });
+      const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', SQL_TIMEOUT_MS: String(TIMEOUT_MS), SQL_RESULT_CACHE_MB: '0', ...DIALECT_ENV, ...env });
       const baseUrl = `http://127.0.0.1:${server.port}`;
       await play(baseUrl, 'none', 3); // warm-up: workers, gold cache, JIT
       for (const scenario of Object.keys(HOSTILE_SQL) as Scenario[]) {
