@@ -1,6 +1,6 @@
 /**
  * npm run bench:server [-- --clients 1,16,64,256 --episodes-per-client 20 --rounds 3 --warmup-episodes 10
- *                          --policy-store-url postgres://127.0.0.1:5432/test]
+ *                          --policy-store-url postgres://127.0.0.1:5432/test --sql-result-cache-mb 0]
  *
  * N concurrent WebSocket clients each run episodes of reset + 5 custom_sql steps on the demo database against a real
  * server process. Baselines measured in the same run: a bare `ws` server answering each frame at once with a frame
@@ -11,7 +11,10 @@
  * target plays --warmup-episodes unmeasured episodes per client at that client count. On Linux a last table shows
  * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
  * With --policy-store-url the server and the in-process core keep their policy in that PostgreSQL (POLICY_STORE_URL),
- * each run in a fresh schema dropped at the end, instead of the SQLite file in a fresh DATA_DIR.
+ * each run in a fresh schema dropped at the end, instead of the SQLite file in a fresh DATA_DIR. The episode repeats
+ * five SQL texts, so as shipped the server answers them from its SQLite result cache after their first run;
+ * --sql-result-cache-mb 0 gives both the server and the in-process core SQL_RESULT_CACHE_MB=0, and every step runs
+ * its query.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +40,7 @@ const ROUNDS = Math.max(1, Number(args.get('--rounds') ?? 1));
  */
 const WARMUP_EPISODES = Number(args.get('--warmup-episodes') ?? 10);
 const POLICY_STORE_URL = args.get('--policy-store-url');
+const RESULT_CACHE_ENV: Record<string, string> = args.has('--sql-result-cache-mb') ? { SQL_RESULT_CACHE_MB: args.get('--sql-result-cache-mb') ?? '' } : {};
 const policySchemas: string[] = [];
 
 /** The policy-store settings of one target: a fresh PostgreSQL schema with --policy-store-url, else none (SQLite). */
@@ -119,7 +123,7 @@ async function meanStepReplyBytes(baseUrl: string): Promise<number> {
 /** Episodes on the in-process core: no sockets, no JSON; `clients` concurrent loops on one event loop. */
 async function runInProcess(clients: number): Promise<Run> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-core-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', ...policyStoreEnv('core') });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0', ...RESULT_CACHE_ENV, ...policyStoreEnv('core') });
   const service = await composeService(config, createLogger(config.log));
   const play = async (episodesPerClient: number, latenciesMs: number[]): Promise<void> => {
     await Promise.all(
@@ -176,11 +180,11 @@ function ratio(env: Run[], baseline: Run[]): string {
 async function main(): Promise<void> {
   const { args: serverArgs, isBuilt } = serverScript();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sre-bench-server-'));
-  const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', ...policyStoreEnv('server') });
+  const server = await startProcess(serverArgs, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_CONCURRENT_ENVS: '1024', ...RESULT_CACHE_ENV, ...policyStoreEnv('server') });
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const replyBytes = await meanStepReplyBytes(baseUrl);
   const echo = await startProcess(['--import', 'tsx', 'bench/echo-server.ts', String(replyBytes)], {});
-  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; policy store: ${POLICY_STORE_URL === undefined ? 'SQLite' : 'PostgreSQL'}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s), each after ${WARMUP_EPISODES} warm-up episodes per client; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
+  console.log(`server: ${isBuilt ? 'dist/main.js (compiled)' : 'src/main.ts via tsx'}; policy store: ${POLICY_STORE_URL === undefined ? 'SQLite' : 'PostgreSQL'}; SQLite result cache: ${RESULT_CACHE_ENV.SQL_RESULT_CACHE_MB === undefined ? 'default' : `${RESULT_CACHE_ENV.SQL_RESULT_CACHE_MB} MB`}; ${EPISODES_PER_CLIENT} episodes per client of reset + ${STEPS.length} custom_sql steps; ${ROUNDS} round(s), each after ${WARMUP_EPISODES} warm-up episodes per client; ${os.cpus().length} cores; mean step reply ${replyBytes} bytes`);
   await runEnvClients(baseUrl, 4); // warm-up: workers, gold cache, JIT
   const lines = ['| target | clients | steps | steps/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|'];
   const ratioLines = ['| clients | env ÷ bare ws server | env ÷ in-process core |', '|---|---|---|'];

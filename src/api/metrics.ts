@@ -27,37 +27,38 @@ export class Metrics {
   });
   readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
   /**
-   * Reads the SQLite engine's inline counts when scraped (sqlite-inline.ts). A gauge, not a counter, because the
-   * engine keeps the totals; each only grows.
+   * A gauge set when scraped from what `read` returns, one series per key under the label `outcome`. why a gauge,
+   * not a counter: the engine keeps the totals, and each only grows.
    */
-  watchSqliteInline(read: () => InlineStats | undefined): void {
+  private outcomesOnScrape(name: string, help: string, read: () => Record<string, number> | undefined): void {
     new client.Gauge({
-      name: 'sre_sqlite_inline_queries',
-      help: 'SQLite queries since start, by where they ran: answered on the main thread, outgrown (interrupted there, then run on a worker), passed (sent to a worker without trying)',
+      name,
+      help,
       labelNames: ['outcome'],
       registers: [this.registry],
       collect() {
-        const stats = read();
-        if (stats === undefined) return;
-        this.set({ outcome: 'answered' }, stats.answered);
-        this.set({ outcome: 'outgrown' }, stats.outgrown);
-        this.set({ outcome: 'passed' }, stats.passed);
+        for (const [outcome, value] of Object.entries(read() ?? {})) this.set({ outcome }, value);
       },
     });
   }
-  /** Reads the SQLite result cache's counts and size when scraped (sqlite-result-cache.ts); gauges for the same reason. */
-  watchSqliteResultCache(read: () => ResultCacheStats | undefined): void {
-    new client.Gauge({
-      name: 'sre_sqlite_result_cache_lookups',
-      help: 'SQLite queries since start looked up in the result cache, by outcome: hit (answered from it) or miss (run)',
-      labelNames: ['outcome'],
-      registers: [this.registry],
-      collect() {
+
+  /** The SQLite engine's inline counts (sqlite-inline.ts). */
+  watchSqliteInline(read: () => InlineStats | undefined): void {
+    this.outcomesOnScrape(
+      'sre_sqlite_inline_queries',
+      'SQLite queries since start, by where they ran: answered on the main thread, outgrown (interrupted there, then run on a worker), passed (sent to a worker without trying)',
+      () => {
         const stats = read();
-        if (stats === undefined) return;
-        this.set({ outcome: 'hit' }, stats.hits);
-        this.set({ outcome: 'miss' }, stats.misses);
+        return stats && { answered: stats.answered, outgrown: stats.outgrown, passed: stats.passed };
       },
+    );
+  }
+
+  /** The SQLite result cache's counts and size (sqlite-result-cache.ts). */
+  watchSqliteResultCache(read: () => ResultCacheStats | undefined): void {
+    this.outcomesOnScrape('sre_sqlite_result_cache_lookups', 'SQLite queries since start looked up in the result cache, by outcome: hit (answered from it) or miss (run)', () => {
+      const stats = read();
+      return stats && { hit: stats.hits, miss: stats.misses };
     });
     new client.Gauge({
       name: 'sre_sqlite_result_cache_bytes',
@@ -69,6 +70,7 @@ export class Metrics {
       },
     });
   }
+
   readonly modelInfo = new client.Gauge({ name: 'sre_model_info', help: 'Configured model backend (value 1)', labelNames: ['backend', 'model', 'device'], registers: [this.registry] });
 
   /** Wraps a step event sink so the step's SQL time, error class and arm choice are counted. */

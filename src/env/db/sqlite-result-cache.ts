@@ -62,17 +62,14 @@ function freeze(rows: QueryRows): QueryRows {
  * of at most `maxBytes`; undefined when `maxBytes` is 0. Task databases are opened read-only and agent SQL cannot
  * write, so the same text on the same file answers the same rows, unless it reads the clock or a random number
  * (VOLATILE). why: RL trainers sample many completions per question (GRPO groups), and many are the same SQL; a
- * hit skips the statement guard and the run (bench:server: main thread 176 → 148 µs a step). Failures are not
+ * hit skips the statement guard and the run (bench:server: main thread 180 → 157 µs a step). Failures are not
  * kept: a timeout or an outgrown budget depends on the load, and a wrong query costs little to run again.
  */
 export function createResultCache(maxBytes: number): ResultCache | undefined {
   if (maxBytes <= 0) return undefined;
-  const results = new LRUCache<string, QueryRows>({
-    maxSize: maxBytes,
-    // why an eighth: one huge result must not flush everything else.
-    maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)),
-    sizeCalculation: (rows, key) => sizeOf(key, rows),
-  });
+  // why an eighth: one huge result must not flush everything else.
+  const maxEntryBytes = Math.max(1, Math.floor(maxBytes / 8));
+  const results = new LRUCache<string, QueryRows>({ maxSize: maxBytes, maxEntrySize: maxEntryBytes });
   let hits = 0;
   let misses = 0;
   return {
@@ -84,7 +81,10 @@ export function createResultCache(maxBytes: number): ResultCache | undefined {
     },
     set(job, timeoutMs, rows) {
       if (VOLATILE.test(job.sql)) return;
-      results.set(keyOf(job, timeoutMs), freeze(rows));
+      const key = keyOf(job, timeoutMs);
+      const size = sizeOf(key, rows);
+      // why before freezing: a result that is not kept stays the caller's own.
+      if (size <= maxEntryBytes) results.set(key, freeze(rows), { size });
     },
     clear: () => results.clear(),
     stats: () => ({ hits, misses, entries: results.size, bytes: results.calculatedSize }),

@@ -126,8 +126,12 @@ describe('SQLite result cache bounds', () => {
     expect(entries).toBeLessThan(200);
     expect(cache.get(job('SELECT 199'), 5000)).toBeDefined();
     expect(cache.get(job('SELECT 0'), 5000)).toBeUndefined();
-    cache.set(job('SELECT huge'), 5000, rows(100, 'y'.repeat(100)));
+    const huge = rows(100, 'y'.repeat(100));
+    cache.set(job('SELECT huge'), 5000, huge);
     expect(cache.get(job('SELECT huge'), 5000)).toBeUndefined();
+    // Not kept, so still the caller's own to change; a kept one is frozen.
+    expect(Object.isFrozen(huge.rows)).toBe(false);
+    expect(Object.isFrozen(cache.get(job('SELECT 199'), 5000)?.rows)).toBe(true);
     expect(createResultCache(0)).toBeUndefined();
   });
 });
