@@ -145,6 +145,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Every variable the service reads, with its default where it has one (the README's table is tested against it). */
+export function environmentVariables(): Map<string, unknown> {
+  const defaults: Record<string, unknown> = EnvSchema.parse({});
+  return new Map(Object.keys(EnvSchema.shape).map((name) => [name, defaults[name]]));
+}
+
 /**
  * Parses a plain record of environment variables into the one typed, frozen config object.
  * Throws ConfigError listing every bad variable (secret values masked).
