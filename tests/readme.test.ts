@@ -42,3 +42,14 @@ describe("README's configuration table", () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe("README's commands", () => {
+  it('names every npm script a user runs', () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    // why not the hooks: npm runs pre*/post*/install scripts itself; start and test have their own npm commands.
+    const run = Object.keys(pkg.scripts).filter((name) => !/^(pre|post)|^install$/.test(name));
+    const command = (name: string) => (name === 'start' || name === 'test' ? `npm ${name}` : `npm run ${name}`);
+    expect(run.filter((name) => !readme.includes(command(name)))).toEqual([]);
+  });
+});
