@@ -75,6 +75,32 @@ function clamp(x: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, x));
 }
 
+interface Comparison {
+  goldRows: ExecSuccess['rows'];
+  mode: GradeMode;
+  isOrdered: boolean;
+  isMatch: boolean;
+  components: GradeComponents;
+}
+
+/**
+ * The last comparison of each prediction's rows, by the identity of the rows array. why: results the SQLite engine
+ * answers from its result cache share their (frozen) rows, so a prediction repeated against the same gold, as RL
+ * trainers' sampled completions often are, is compared once. Rows compared are never changed, and a fresh run
+ * brings new arrays, so the identity of both arrays, the mode and the order rule decide the comparison.
+ */
+const comparisons = new WeakMap<ExecSuccess['rows'], Comparison>();
+
+function compare(gold: ExecSuccess, pred: ExecSuccess, mode: GradeMode, isOrdered: boolean): Comparison {
+  const known = comparisons.get(pred.rows);
+  if (known !== undefined && known.goldRows === gold.rows && known.mode === mode && known.isOrdered === isOrdered) return known;
+  // why: a prediction cut at gradeMaxRows has more rows than an uncut gold, whatever its first rows say.
+  const isMatch = gold.isTruncated === pred.isTruncated && resultsMatch(gold, pred, mode, isOrdered);
+  const comparison = { goldRows: gold.rows, mode, isOrdered, isMatch, components: Object.freeze(compareComponents(gold, pred, isMatch)) };
+  comparisons.set(pred.rows, comparison);
+  return comparison;
+}
+
 function compareComponents(gold: ExecSuccess, pred: ExecSuccess, isMatch: boolean): GradeComponents {
   const most = Math.max(gold.rows.length, pred.rows.length);
   return {
@@ -157,10 +183,9 @@ export function createGrader(deps: GraderDeps): Grader {
     ]);
     if (!gold.ok) log.warn({ database: request.database, code: gold.code, message: gold.message }, 'gold query failed');
     else if (gold.isTruncated) log.warn({ database: request.database, maxRows: deps.gradeMaxRows }, 'gold result truncated');
-    // why: a prediction cut at gradeMaxRows has more rows than an uncut gold, whatever its first rows say.
-    const isMatch =
-      gold.ok && pred.ok && gold.isTruncated === pred.isTruncated && resultsMatch(gold, pred, mode, isOrderedFor(request.goldSql, mode));
-    const components = gold.ok && pred.ok ? compareComponents(gold, pred, isMatch) : failedComponents(pred);
+    const comparison = gold.ok && pred.ok ? compare(gold, pred, mode, isOrderedFor(request.goldSql, mode)) : undefined;
+    const isMatch = comparison?.isMatch ?? false;
+    const components = comparison?.components ?? failedComponents(pred);
     const raw = rawScore(components, gold);
     const score = clamp(raw, deps.score.min, deps.score.max);
     log.debug({ database: request.database, mode, isMatch, raw }, 'graded');

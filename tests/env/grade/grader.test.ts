@@ -175,3 +175,38 @@ describe('grader inputs and caching', () => {
     expect(g.isMatch).toBe(true);
   });
 });
+
+describe('grader with results answered from the engine result cache', () => {
+  it('compares a repeated prediction against the same gold once, and again against another gold or mode', async () => {
+    const pred = "SELECT name FROM item WHERE kind = 'fruit'";
+    const first = await grader.grade(request('SELECT name FROM item', pred));
+    const again = await grader.grade(request('SELECT name FROM item', pred));
+    expect(again.predResult?.rows).toBe(first.predResult?.rows);
+    expect(again.components).toBe(first.components);
+    expect(Object.isFrozen(again.components)).toBe(true);
+    expect(again).toMatchObject({ isMatch: false, raw: first.raw });
+    // The same rows against another gold, and under another mode, are compared anew.
+    const other = await grader.grade(request("SELECT name FROM item WHERE kind = 'fruit' ORDER BY id", pred));
+    expect(other.predResult?.rows).toBe(first.predResult?.rows);
+    expect(other).toMatchObject({ isMatch: true, raw: 1 });
+    expect(other.components).not.toBe(first.components);
+    const bird = await grader.grade(request('SELECT name FROM item', pred, 'bird'));
+    expect(bird.components).not.toBe(first.components);
+    expect(bird.isMatch).toBe(false);
+  });
+
+  it('compares afresh every time when the engine runs every query (SQL_RESULT_CACHE_MB=0)', async () => {
+    const uncachedConfig = testConfig({ SQL_WORKERS: '1', SQL_RESULT_CACHE_MB: '0' });
+    const uncached = createSqliteEngine(uncachedConfig.sql, silentLogger(), { shop: file });
+    try {
+      const g = createGrader({ engine: uncached, log: silentLogger(), score: uncachedConfig.score, gradeMaxRows: 1000, timeoutMs: 5000 });
+      const first = await g.grade(request('SELECT name FROM item', "SELECT name FROM item WHERE kind = 'veg'"));
+      const again = await g.grade(request('SELECT name FROM item', "SELECT name FROM item WHERE kind = 'veg'"));
+      expect(again.predResult?.rows).not.toBe(first.predResult?.rows);
+      expect(again.components).not.toBe(first.components);
+      expect(again.components).toEqual(first.components);
+    } finally {
+      await uncached.close();
+    }
+  });
+});
