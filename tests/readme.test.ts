@@ -3,10 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentVariables } from '../src/config.js';
 
+const ROOT = path.join(import.meta.dirname, '..');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
 /** The rows of the README's "Configuration" table: the variable names of the first cell, and the default cell. */
 function configurationRows(): { names: string[]; defaults: string[]; text: string }[] {
-  const readme = fs.readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+  const section = README.slice(README.indexOf('## Configuration'), README.indexOf('\n## ', README.indexOf('## Configuration') + 1));
   return section
     .split('\n')
     .filter((line) => line.startsWith('| `'))
@@ -45,11 +47,10 @@ describe("README's configuration table", () => {
 
 describe("README's commands", () => {
   it('names every npm script a user runs', () => {
-    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     // why not the hooks: npm runs pre*/post*/install scripts itself; start and test have their own npm commands.
     const run = Object.keys(pkg.scripts).filter((name) => !/^(pre|post)|^install$/.test(name));
     const command = (name: string) => (name === 'start' || name === 'test' ? `npm ${name}` : `npm run ${name}`);
-    expect(run.filter((name) => !readme.includes(command(name)))).toEqual([]);
+    expect(run.filter((name) => !README.includes(command(name)))).toEqual([]);
   });
 });
