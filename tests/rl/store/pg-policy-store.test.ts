@@ -51,8 +51,8 @@ describePg('PostgreSQL policy shared by two processes', () => {
 
 describePg('PostgreSQL policy store under concurrent appends', () => {
   let keys = 0;
-  async function openStore(): Promise<{ store: PolicyStore; policyKey: string }> {
-    const store = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: batchSchema });
+  async function openStore(onCommit?: (seconds: number) => void): Promise<{ store: PolicyStore; policyKey: string }> {
+    const store = createPgPolicyStore({ connectionString: PG_TEST_URL, schema: batchSchema, onCommit });
     const policyKey = `batch-${process.pid}-${keys++}`;
     await store.open({ policyKey, armNames: ['A', 'B'], d: 2, featureSchemaHash: 'h', config: {} });
     return { store, policyKey };
@@ -78,6 +78,17 @@ describePg('PostgreSQL policy store under concurrent appends', () => {
     const results = await Promise.all(ids.map((_, i) => store.appendReward(reward(`d${i}`))));
     expect(results.every((r) => r === 'inserted')).toBe(true);
     expect(await transactionsOf(policyKey)).toBeLessThanOrEqual(6);
+    await store.close();
+  });
+
+  it("tells onCommit the seconds of each batch's transaction, once per transaction", async () => {
+    const commits: number[] = [];
+    const { store, policyKey } = await openStore((seconds) => commits.push(seconds));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendDecision(decision(`t${i}`))));
+    expect(commits.length).toBeGreaterThan(0);
+    expect(commits).toHaveLength(await transactionsOf(policyKey));
+    for (const seconds of commits) expect(seconds).toBeGreaterThan(0);
+    for (const seconds of commits) expect(seconds).toBeLessThan(5);
     await store.close();
   });
 
@@ -223,16 +234,24 @@ describePg('PostgreSQL policy store read-back', () => {
       expect((await readUntilSome(first)).map((e) => [e.id, e.decisionId])).toEqual([[second, 'b1']]);
 
       await vi.waitFor(async () => expect(await listeners()).toBe(2), { timeout: 10_000, interval: 10 });
-      // The first read after it listens again goes to the database; its own appends after that come from memory.
-      expect(await a.eventsAfter(second, 100)).toEqual([]);
-      const queries = countPoolQueries();
-      try {
-        const third = await a.appendDecision(decision('a2'));
-        expect((await a.eventsAfter(second, 100)).map((e) => e.id)).toEqual([third]);
-        expect(queries.count()).toBe(0);
-      } finally {
-        queries.restore();
-      }
+      // The first read that starts once it listens again (its LISTEN answered, a moment after pg_stat_activity shows
+      // it) goes to the database; its own appends after that come from memory.
+      let readUpTo = second;
+      await vi.waitFor(
+        async () => {
+          expect(await a.eventsAfter(readUpTo, 100)).toEqual([]);
+          const queries = countPoolQueries();
+          try {
+            const own = await a.appendDecision(decision(`a-after-${readUpTo}`));
+            expect((await a.eventsAfter(readUpTo, 100)).map((e) => e.id)).toEqual([own]);
+            readUpTo = own;
+            expect(queries.count()).toBe(0);
+          } finally {
+            queries.restore();
+          }
+        },
+        { timeout: 10_000, interval: 20 },
+      );
       const fourth = await b.appendDecision(decision('b2'));
       expect((await readUntilSome(fourth - 1)).map((e) => [e.id, e.decisionId])).toEqual([[fourth, 'b2']]);
     } finally {
