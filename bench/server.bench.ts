@@ -9,7 +9,8 @@
  * client count (this VM's speed drifts by ±10–15% within minutes): steps/s is the median round, latencies are
  * pooled, and each ratio is taken within a round and reported as the median (min–max). Before each measured round the
  * target plays --warmup-episodes unmeasured episodes per client at that client count. On Linux a last table shows
- * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator).
+ * where the CPU of a step over /ws went (server main thread, its other threads, SQLite workers, load generator), and
+ * another what stalled the server's event loop (GC pauses and policy-log commits, from its /metrics).
  * With --policy-store-url the server and the in-process core keep their policy in that PostgreSQL (POLICY_STORE_URL),
  * each run in a fresh schema dropped at the end, instead of the SQLite file in a fresh DATA_DIR. The episode repeats
  * five SQL texts, so as shipped the server answers them from its SQLite result cache after their first run;
@@ -27,6 +28,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { benchArgs, median, percentile, playEpisode, QUESTION, serverScript, startProcess, STEPS } from './bench-process.js';
 import { cpuPerStep, readCpu, type CpuPerStep } from './proc-cpu.js';
+import { readStalls, stallRates, type StallRates } from './server-stalls.js';
 
 const args = benchArgs();
 const CLIENTS = (args.get('--clients') ?? '1,16,64,256').split(',').map(Number);
@@ -66,6 +68,8 @@ interface Run {
   errors: number;
   /** Where the CPU went (env runs on Linux only). */
   cpu?: CpuPerStep;
+  /** What stalled the server's event loop (env runs only). */
+  stalls?: StallRates;
 }
 
 /** Each client runs its episodes back to back; a step's latency is send → reply. */
@@ -73,6 +77,7 @@ async function runEnvClients(baseUrl: string, clients: number, serverPid?: numbe
   const latenciesMs: number[] = [];
   let errors = 0;
   const cpuBefore = serverPid === undefined ? undefined : readCpu(serverPid);
+  const stallsBefore = serverPid === undefined ? undefined : await readStalls(baseUrl);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -84,7 +89,8 @@ async function runEnvClients(baseUrl: string, clients: number, serverPid?: numbe
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = serverPid === undefined ? undefined : readCpu(serverPid);
   const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuPerStep(cpuBefore, cpuAfter, latenciesMs.length) : undefined;
-  return { steps: latenciesMs.length, seconds, latenciesMs, errors, cpu };
+  const stalls = stallsBefore === undefined ? undefined : stallRates(stallsBefore, await readStalls(baseUrl), seconds);
+  return { steps: latenciesMs.length, seconds, latenciesMs, errors, cpu, stalls };
 }
 
 /** The same number of request/reply round trips against the bare server, with the env's step request frames. */
@@ -170,6 +176,13 @@ function cpuRow(clients: number, runs: Run[]): string | undefined {
   return `| ${clients} | ${us('mainThread')} | ${us('otherServerThreads')} | ${us('sqliteWorkers')} | ${us('loadGenerator')} | ${total.toFixed(0)} | ${mainShare.toFixed(2)} | ${median(cpus.map((c) => c.machineBusyShare * os.cpus().length)).toFixed(2)} |`;
 }
 
+/** What stalled the server's event loop, the median over rounds of each. */
+function stallRow(clients: number, runs: Run[]): string {
+  const stalls = runs.flatMap((r) => (r.stalls === undefined ? [] : [r.stalls]));
+  const m = (key: keyof StallRates, digits = 1): string => median(stalls.map((s) => s[key])).toFixed(digits);
+  return `| ${clients} | ${m('minorGcsPerSecond')} | ${m('minorGcMs', 2)} | ${m('majorGcMsPerSecond')} | ${m('commitsPerSecond', 0)} | ${m('slowCommitsPerSecond')} |`;
+}
+
 /** The env's rate over a baseline's, round by round: the median, and the range when there are several rounds. */
 function ratio(env: Run[], baseline: Run[]): string {
   const ratios = env.map((r, i) => r.steps / r.seconds / ((baseline[i]?.steps ?? 0) / (baseline[i]?.seconds ?? 1)));
@@ -192,6 +205,10 @@ async function main(): Promise<void> {
     '| clients | server main thread | other server threads | SQLite workers | load generator | all | main thread busy (cores) | machine busy (cores) |',
     '|---|---|---|---|---|---|---|---|',
   ];
+  const stallLines = [
+    '| clients | scavenges a second | ms each | major GC ms a second | policy-log commits a second | commits over 4 ms a second |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const clients of CLIENTS) {
     const runs: Record<'env' | 'echo' | 'core', Run[]> = { env: [], echo: [], core: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -205,11 +222,13 @@ async function main(): Promise<void> {
     ratioLines.push(`| ${clients} | ${ratio(runs.env, runs.echo)} | ${ratio(runs.env, runs.core)} |`);
     const cpu = cpuRow(clients, runs.env);
     if (cpu !== undefined) cpuLines.push(cpu);
+    stallLines.push(stallRow(clients, runs.env));
     console.error(`  done: ${clients} clients`);
   }
   console.log(lines.join('\n'));
   console.log(`\n${ratioLines.join('\n')}`);
   if (cpuLines.length > 2) console.log(`\nCPU µs per step over /ws (median of the rounds; Linux /proc):\n${cpuLines.join('\n')}`);
+  console.log(`\nWhat stalled the server's event loop over /ws (median of the rounds; its /metrics):\n${stallLines.join('\n')}`);
   server.child.kill('SIGTERM');
   echo.child.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });

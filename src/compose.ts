@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type express from 'express';
 import { createServer, type RunningServer } from './api/index.js';
+import { Metrics } from './api/metrics.js';
 import { createOpenAiRouter } from './api/openai-routes.js';
 import { createWebRoutes } from './api/web-routes.js';
 import type { Config } from './config.js';
@@ -54,8 +55,17 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   for (const [dialect, engine] of Object.entries(engines) as [Dialect, SqlEngine][]) {
     graders[dialect] = createGrader({ engine, log: log.child({ mod: 'env.grade' }), score: config.score, gradeMaxRows: config.sql.gradeMaxRows, timeoutMs: config.sql.timeoutMs });
   }
-  const policy = await createRepairPolicy({ config: config.policy, dataDir: config.dataDir, log: log.child({ mod: 'rl.policy' }) });
+  const metrics = new Metrics();
+  metrics.watchSqliteInline(() => sqlite.inlineStats());
+  metrics.watchSqliteResultCache(() => sqlite.resultCacheStats());
+  const policy = await createRepairPolicy({
+    config: config.policy,
+    dataDir: config.dataDir,
+    log: log.child({ mod: 'rl.policy' }),
+    onStoreCommit: (seconds) => metrics.observePolicyCommit(seconds),
+  });
   const backend = await createBackend(config.model, log.child({ mod: 'model' }));
+  if (backend !== undefined) metrics.modelInfo.set(backend.describe(), 1);
   const env = new Environment({
     engines,
     graders,
@@ -76,11 +86,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     info: { version: VERSION, readme: readReadme() },
     extraRoutes,
     policyOverview: () => policy.overview(),
-    onMetrics: (metrics) => {
-      metrics.watchSqliteInline(() => sqlite.inlineStats());
-      metrics.watchSqliteResultCache(() => sqlite.resultCacheStats());
-      if (backend !== undefined) metrics.modelInfo.set(backend.describe(), 1);
-    },
+    metrics,
   });
   let closing: Promise<void> | undefined;
   const close = () =>

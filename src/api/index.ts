@@ -18,8 +18,8 @@ export interface ServerDeps {
   extraRoutes?: express.Router[];
   /** GET /policy: the policy page's data. */
   policyOverview?: () => Promise<unknown>;
-  /** Called with the server's Metrics so adapters (e.g. the model backend) can register gauges. */
-  onMetrics?: (metrics: Metrics) => void;
+  /** The server's metrics; made here when absent. The composition root passes its own, which adapters also feed. */
+  metrics?: Metrics;
 }
 
 export interface RunningServer {
@@ -35,8 +35,7 @@ export interface RunningServer {
 
 /** Builds the HTTP + WebSocket server over an Environment. Does not listen until listen(). */
 export function createServer(deps: ServerDeps): RunningServer {
-  const metrics = new Metrics();
-  deps.onMetrics?.(metrics);
+  const metrics = deps.metrics ?? new Metrics();
   const { sessions, server: serverConfig } = deps.config;
   const httpEpisodes = new HttpEpisodes(deps.env, { maxEpisodes: sessions.maxHttpEpisodes, idleTimeoutS: sessions.sessionTimeoutS });
   httpEpisodes.registry.startReaper();

@@ -1,6 +1,12 @@
 import client from 'prom-client';
 import type { InlineStats, ResultCacheStats, StepEvent, StepEventSink } from '../env/index.js';
 
+/**
+ * Buckets (seconds) for what stalls the event loop: GC pauses and policy-log commits. why not prom-client's GC
+ * buckets: they start at 1 ms and jump to 10, and a step's tail latency under load is made of stalls of 1–10 ms.
+ */
+const STALL_BUCKETS = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.1, 1];
+
 /** Prometheus metrics of one server (own registry, so tests can run several servers in one process). */
 export class Metrics {
   readonly registry = new client.Registry();
@@ -26,6 +32,23 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly activeSessions = new client.Gauge({ name: 'sre_active_sessions', help: 'Live episodes', labelNames: ['transport'], registers: [this.registry] });
+  private readonly policyCommitSeconds = new client.Histogram({
+    name: 'sre_policy_commit_duration_seconds',
+    help: "Write transactions of the policy log: a SQLite COMMIT on the event loop (with the WAL checkpoint when one is due), or a PostgreSQL batch's round trip",
+    buckets: STALL_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // why: process CPU and memory, event-loop lag and GC pauses (nodejs_gc_duration_seconds) show what stalls the
+    // one thread that runs every episode.
+    client.collectDefaultMetrics({ register: this.registry, gcDurationBuckets: STALL_BUCKETS });
+  }
+
+  /** One write transaction of the policy log (the store's onCommit). */
+  observePolicyCommit(seconds: number): void {
+    this.policyCommitSeconds.observe(seconds);
+  }
   /**
    * A gauge set when scraped from what `read` returns, one series per key under the label `outcome`. why a gauge,
    * not a counter: the engine keeps the totals, and each only grows.

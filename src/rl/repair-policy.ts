@@ -46,8 +46,14 @@ interface OpenDecision {
  * The repair policy the environment plugs in: error classification, context features, the LinUCB bandit with
  * logged propensities over the repair arms, their prompts and probes, and the step/repair rewards.
  */
-export async function createRepairPolicy(deps: { config: PolicyConfig; dataDir: string; log: Logger }): Promise<RepairPolicyService> {
-  const store = createPolicyStore(deps.config, deps.dataDir, deps.log);
+export async function createRepairPolicy(deps: {
+  config: PolicyConfig;
+  dataDir: string;
+  log: Logger;
+  /** Told how long each write transaction of the policy log took (seconds). */
+  onStoreCommit?: (seconds: number) => void;
+}): Promise<RepairPolicyService> {
+  const store = createPolicyStore(deps.config, deps.dataDir, deps.log, deps.onStoreCommit);
   const linucb = await createLinUcbPolicy({
     armNames: ARM_NAMES,
     d: FEATURE_DIM,

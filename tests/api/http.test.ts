@@ -241,6 +241,31 @@ describe('stateful HTTP episodes', () => {
     expect(await answered()).toBe(before + 1);
   });
 
+  it("shows in /metrics the policy log's commits, one more after a step that logs a decision", async () => {
+    const commits = async () => Number(/sre_policy_commit_duration_seconds_count (\d+)/.exec(await (await fetch(`${svc.baseUrl}/metrics`)).text())?.[1]);
+    const before = await commits();
+    await postJson(svc.baseUrl, '/reset', { episode_id: 'ep-commit', task_id: 'simple_queries', question_id: 'simple_queries/01' });
+    const { body } = await postJson(svc.baseUrl, '/step', { action: { custom_sql: 'SELECT COUNT(*) + 13 FROM orders' }, episode_id: 'ep-commit' });
+    expect(body.observation.recommendation.decision_id).toEqual(expect.any(String));
+    expect(await commits()).toBeGreaterThan(before);
+  });
+
+  it("shows in /metrics the process's CPU, event-loop lag and garbage-collection pauses", async () => {
+    const scrape = async () => (await fetch(`${svc.baseUrl}/metrics`)).text();
+    const minorPauses = (text: string) => Number(/nodejs_gc_duration_seconds_count\{kind="minor"\} (\d+)/.exec(text)?.[1] ?? 0);
+    let text = await scrape();
+    expect(text).toMatch(/process_cpu_seconds_total \d/);
+    expect(text).toMatch(/nodejs_eventloop_lag_seconds \d/);
+    // The server runs in this process: should no scavenge have come yet, garbage made here brings one on.
+    for (let i = 0; i < 50 && minorPauses(text) === 0; i++) {
+      expect(Array.from({ length: 100_000 }, (_, j) => ({ j }))).toHaveLength(100_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      text = await scrape();
+    }
+    expect(minorPauses(text)).toBeGreaterThan(0);
+    expect(text).toMatch(/nodejs_gc_duration_seconds_bucket\{le="0.002",kind="minor"\} \d+/);
+  });
+
   it('shows in /metrics the SQLite result cache answering a text a second time', async () => {
     const lookups = async () => {
       const text = await (await fetch(`${svc.baseUrl}/metrics`)).text();

@@ -14,6 +14,8 @@ export interface PgPolicyStoreOptions {
   poolSize?: number;
   /** Receives errors of idle pooled connections (e.g. a server restart), which would otherwise crash the process. */
   log?: Logger;
+  /** Told how long each batch's write transaction took, from sending it to its commit (seconds). */
+  onCommit?: (seconds: number) => void;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -170,6 +172,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
     // why no de-duplication of decisions: a repeated decision id fails the batch, and its retry one by one fails only it.
     const decisions = new Map(d.map((e) => [e.decisionId, e]));
     const r = [...rewards.values()];
+    const started = performance.now();
     const { rows } = await pool.query<{ event_id: string; event_kind: string; event_decision_id: string }>(
       `SELECT event_id, event_kind, event_decision_id FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
@@ -190,6 +193,7 @@ export function createPgPolicyStore(options: PgPolicyStoreOptions): PolicyStore 
         r.map((e) => e.tsMs),
       ],
     );
+    options.onCommit?.((performance.now() - started) / 1000);
     const ids = new Map<string, number>();
     const inserted = new Set<NewRewardEvent>();
     for (const row of rows.map((w) => ({ id: Number(w.event_id), kind: w.event_kind, decisionId: w.event_decision_id })).sort((a, b) => a.id - b.id)) {

@@ -15,6 +15,8 @@ export interface SqlitePolicyStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL';
   busyTimeoutMs?: number;
+  /** Told how long each COMMIT of the log took (seconds). */
+  onCommit?: (seconds: number) => void;
 }
 
 /** With synchronous=NORMAL, the WAL is fsynced off the event loop every this many commits (wal-flusher.ts). */
@@ -91,7 +93,10 @@ export function createSqlitePolicyStore(options: SqlitePolicyStoreOptions): Poli
     () => {
       tail = new OwnEventTail();
     },
-    () => walFlusher?.committed(),
+    (seconds) => {
+      walFlusher?.committed();
+      options.onCommit?.(seconds);
+    },
   );
   /** Reads see committed rows only: the open group's transaction is committed first. */
   const committed = (): void => group.flush();

@@ -19,8 +19,16 @@ function setUp(name: string, maxTurns?: number) {
   const reader = new Database(filePath, { readonly: true });
   open.push(db, reader);
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-  const counts = { commits: 0 };
-  const group = new GroupCommit(db, () => undefined, () => (counts.commits += 1), maxTurns);
+  const counts = { commits: 0, seconds: [] as number[] };
+  const group = new GroupCommit(
+    db,
+    () => undefined,
+    (seconds) => {
+      counts.commits += 1;
+      counts.seconds.push(seconds);
+    },
+    maxTurns,
+  );
   const write = (v: number) => group.write(() => insert.run(v));
   const committedRows = () => reader.prepare('SELECT COUNT(*) FROM t').pluck().get() as number;
   return { group, write, counts, committedRows };
@@ -41,6 +49,9 @@ describe('GroupCommit', () => {
     await written;
     expect(turns).toBeLessThanOrEqual(2);
     expect([counts.commits, committedRows()]).toEqual([1, 1]);
+    // afterCommit is told how long the COMMIT took.
+    expect(counts.seconds[0]).toBeGreaterThan(0);
+    expect(counts.seconds[0]).toBeLessThan(5);
   });
 
   it(`keeps one transaction open for up to ${DEFAULT_MAX_TURNS} turns while each turn writes, resolving each write only once committed`, async () => {

@@ -214,6 +214,19 @@ describe('SQLite policy store group commit', () => {
     await store.close();
   });
 
+  it('tells onCommit the seconds of each COMMIT: one for the writes of a turn, one more for a later turn', async () => {
+    const commits: number[] = [];
+    const store = createSqlitePolicyStore({ filePath: path.join(dir, 'group-timed.sqlite'), onCommit: (seconds) => commits.push(seconds) });
+    await store.open(meta);
+    await Promise.all([store.appendDecision(decision('t1')), store.appendDecision(decision('t2'))]);
+    expect(commits).toHaveLength(1);
+    await store.appendReward({ kind: 'reward', decisionId: 't1', value: 1, payload: {}, tsMs: 2 });
+    expect(commits).toHaveLength(2);
+    for (const seconds of commits) expect(seconds).toBeGreaterThan(0);
+    for (const seconds of commits) expect(seconds).toBeLessThan(5);
+    await store.close();
+  });
+
   it('rejects only the write that failed; the rest of its turn commits', async () => {
     const store = createSqlitePolicyStore({ filePath: path.join(dir, 'group-failure.sqlite') });
     await store.open(meta);
