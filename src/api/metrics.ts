@@ -49,6 +49,7 @@ export class Metrics {
   observePolicyCommit(seconds: number): void {
     this.policyCommitSeconds.observe(seconds);
   }
+
   /**
    * A gauge set when scraped from what `read` returns, one series per key under the label `outcome`. why a gauge,
    * not a counter: the engine keeps the totals, and each only grows.

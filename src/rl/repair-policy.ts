@@ -19,6 +19,7 @@ import { PolicyOverviewFold, type PolicyOverview } from './policy-overview.js';
 import { runProbes } from './probes.js';
 import { repairReward, stepReward } from './reward.js';
 import { createPolicyStore } from './store/create-policy-store.js';
+import type { CommitObserver } from './store/policy-store.js';
 import { buildPriorTheta } from './warm-start.js';
 
 const OVERVIEW_PAGE = 5000;
@@ -50,8 +51,8 @@ export async function createRepairPolicy(deps: {
   config: PolicyConfig;
   dataDir: string;
   log: Logger;
-  /** Told how long each write transaction of the policy log took (seconds). */
-  onStoreCommit?: (seconds: number) => void;
+  /** Told of each write transaction of the policy log. */
+  onStoreCommit?: CommitObserver;
 }): Promise<RepairPolicyService> {
   const store = createPolicyStore(deps.config, deps.dataDir, deps.log, deps.onStoreCommit);
   const linucb = await createLinUcbPolicy({

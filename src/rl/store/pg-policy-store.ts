@@ -4,7 +4,7 @@ import { BatchQueue } from './batch-queue.js';
 import { eventColumns, toPolicyEvent, type EventRow } from './event-row.js';
 import { OwnEventTail } from './own-event-tail.js';
 import { PgCommitSignal } from './pg-commit-signal.js';
-import { SNAPSHOTS_KEPT, type NewDecisionEvent, type NewRewardEvent, type PolicyEvent, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
+import { SNAPSHOTS_KEPT, type CommitObserver, type NewDecisionEvent, type NewRewardEvent, type PolicyEvent, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 import { SharedReads } from './shared-reads.js';
 
 export interface PgPolicyStoreOptions {
@@ -14,8 +14,8 @@ export interface PgPolicyStoreOptions {
   poolSize?: number;
   /** Receives errors of idle pooled connections (e.g. a server restart), which would otherwise crash the process. */
   log?: Logger;
-  /** Told how long each batch's write transaction took, from sending it to its commit (seconds). */
-  onCommit?: (seconds: number) => void;
+  /** Told of each batch's write transaction, timed from sending it to its commit. */
+  onCommit?: CommitObserver;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

@@ -62,6 +62,9 @@ export interface PolicySnapshot {
   tsMs: number;
 }
 
+/** Told how long a write transaction of the policy log took, in seconds, once it committed. */
+export type CommitObserver = (seconds: number) => void;
+
 export interface PolicyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates tables if needed, records the meta row and scopes every later call to meta.policyKey. */

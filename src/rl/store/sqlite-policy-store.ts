@@ -5,7 +5,7 @@ import { eventColumns, toPolicyEvent, type EventRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
 import { OwnEventTail } from './own-event-tail.js';
 import { WalFlusher } from './wal-flusher.js';
-import { SNAPSHOTS_KEPT, type AppendRewardResult, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
+import { SNAPSHOTS_KEPT, type AppendRewardResult, type CommitObserver, type PolicyMeta, type PolicySnapshot, type PolicyStore } from './policy-store.js';
 
 export interface SqlitePolicyStoreOptions {
   filePath: string;
@@ -15,8 +15,8 @@ export interface SqlitePolicyStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL';
   busyTimeoutMs?: number;
-  /** Told how long each COMMIT of the log took (seconds). */
-  onCommit?: (seconds: number) => void;
+  /** Told of each COMMIT of the log. */
+  onCommit?: CommitObserver;
 }
 
 /** With synchronous=NORMAL, the WAL is fsynced off the event loop every this many commits (wal-flusher.ts). */
