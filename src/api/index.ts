@@ -6,7 +6,7 @@ import type { Environment } from '../env/index.js';
 import type { Logger } from '../logger.js';
 import { createApp } from './app.js';
 import { HttpEpisodes } from './http-episodes.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import type { MetaInfo } from './routes/meta-routes.js';
 import { WsSessions } from './ws.js';
 
@@ -18,8 +18,8 @@ export interface ServerDeps {
   extraRoutes?: express.Router[];
   /** GET /policy: the policy page's data. */
   policyOverview?: () => Promise<unknown>;
-  /** The server's metrics; made here when absent. The composition root passes its own, which adapters also feed. */
-  metrics?: Metrics;
+  /** The server's metrics, made by the composition root, which also has the adapters feed them. */
+  metrics: Metrics;
 }
 
 export interface RunningServer {
@@ -35,7 +35,7 @@ export interface RunningServer {
 
 /** Builds the HTTP + WebSocket server over an Environment. Does not listen until listen(). */
 export function createServer(deps: ServerDeps): RunningServer {
-  const metrics = deps.metrics ?? new Metrics();
+  const { metrics } = deps;
   const { sessions, server: serverConfig } = deps.config;
   const httpEpisodes = new HttpEpisodes(deps.env, { maxEpisodes: sessions.maxHttpEpisodes, idleTimeoutS: sessions.sessionTimeoutS });
   httpEpisodes.registry.startReaper();
